@@ -1,0 +1,220 @@
+"""Turn one article's extraction result into RDF quads in its own named graph.
+
+The graph of an article holds everything learnt from it, so replacing or
+dropping the article is replacing or dropping one graph:
+
+* the article (``kg:Article``, Dublin Core metadata, its text as ``nif:isString``);
+* the entities it mentions, described with ``rdfs:label`` per language,
+  ``skos:altLabel`` for every name seen, ``owl:sameAs`` Wikidata;
+* one ``kg:Mention`` per entity mention (NIF offsets, ``itsrdf:taIdentRef``);
+* one ``kg:Statement`` per fact with its qualifiers, its evidence sentence
+  (NIF offsets) and PROV-O derivation and attribution, plus the direct triple
+  (``north_korea kg:deploys russia``) and the cross-article ``kg:Claim`` it
+  is about.
+
+Quads are pyoxigraph terms, ready for the store; :func:`to_rdflib` converts
+them for rdflib users. This module knows nothing about spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg.model import ArticleResult, Entity, Fact
+from kg.vocab import (
+    ITSRDF,
+    KG,
+    NIF,
+    PREFIXES,
+    SCHEMA,
+    WD,
+    claim_iri,
+    evidence_iri,
+    mention_iri,
+    relation_iri,
+)
+
+_RDF = PREFIXES["rdf"]
+_RDFS = PREFIXES["rdfs"]
+_XSD = PREFIXES["xsd"]
+_DCT = PREFIXES["dcterms"]
+_PROV = PREFIXES["prov"]
+_SKOS = PREFIXES["skos"]
+_OWL = PREFIXES["owl"]
+
+TYPE = ox.NamedNode(_RDF + "type")
+LABEL = ox.NamedNode(_RDFS + "label")
+ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
+SAME_AS = ox.NamedNode(_OWL + "sameAs")
+
+
+def _n(iri: object) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _lit(value: str, lang: str | None = None) -> ox.Literal:
+    # article text may hold characters RDF syntaxes cannot carry (NUL, lone surrogates)
+    clean = value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if lang:
+        return ox.Literal(clean, language=lang)
+    return ox.Literal(clean)
+
+
+def _typed(value: object, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + datatype))
+
+
+def time_literal(value: str) -> ox.Literal:
+    """An ISO date, year-month or year as the matching XSD literal."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return _typed(value, "date")
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return _typed(value, "gYearMonth")
+    if re.fullmatch(r"\d{4}", value):
+        return _typed(value, "gYear")
+    return _lit(value)
+
+
+def _entity_triples(entity: Entity, lang: str) -> Iterator[tuple]:
+    node = _n(entity.iri)
+    yield node, TYPE, _n(KG[entity.type])
+    labels = dict((la, text) for text, la in entity.labels)
+    if labels:
+        for la, text in sorted(labels.items()):
+            yield node, LABEL, _lit(text, la)
+    else:
+        yield node, LABEL, _lit(entity.label)
+    for name in entity.names:
+        yield node, ALT_LABEL, _lit(name, lang)
+    if entity.wikidata:
+        yield node, SAME_AS, _n(WD[entity.wikidata])
+    if entity.key:
+        yield node, _n(KG.entityKey), _lit(entity.key)
+
+
+def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
+    node = _n(fact.iri)
+    pred = _n(relation_iri(fact.predicate))
+    yield node, TYPE, _n(KG.Statement)
+    yield node, _n(KG.predicate), pred
+    yield node, _n(_PROV + "wasDerivedFrom"), doc
+    yield node, _n(KG.confidence), _typed(f"{fact.confidence:.3f}", "decimal")
+    if fact.subject:
+        yield node, _n(KG.subject), _n(fact.subject)
+    if fact.object:
+        yield node, _n(KG.object), _n(fact.object)
+    if fact.claim:
+        yield node, _n(KG.claim), _n(fact.claim)
+    if fact.is_claim:
+        yield node, _n(KG.isClaimOnly), _typed("true", "boolean")
+    if fact.hedged:
+        yield node, _n(KG.hedged), _typed("true", "boolean")
+    if fact.trigger:
+        yield node, _n(KG.trigger), _lit(fact.trigger)
+    if fact.attributed_to:
+        yield node, _n(_PROV + "wasAttributedTo"), _n(fact.attributed_to)
+    if fact.quantity:
+        q = fact.quantity
+        yield node, _n(KG.quantityMin), _typed(q.min, "integer")
+        yield node, _n(KG.quantityMax), _typed(q.max, "integer")
+        yield node, _n(KG.quantityUnit), _lit(q.unit)
+        if q.text:
+            yield node, _n(KG.quantityText), _lit(q.text)
+    if fact.time:
+        yield node, _n(KG.time), time_literal(fact.time)
+    if fact.location:
+        yield node, _n(KG.location), _n(fact.location)
+    ev = fact.evidence
+    ev_node = _n(evidence_iri(str(doc), ev.start, ev.end))
+    yield node, _n(KG.evidence), ev_node
+    yield ev_node, TYPE, _n(KG.Evidence)
+    yield ev_node, _n(NIF.anchorOf), _lit(ev.text)
+    yield ev_node, _n(NIF.beginIndex), _typed(ev.start, "nonNegativeInteger")
+    yield ev_node, _n(NIF.endIndex), _typed(ev.end, "nonNegativeInteger")
+    yield ev_node, _n(NIF.referenceContext), doc
+    # the cross-article claim this statement supports, and the direct triple
+    if fact.subject and (fact.object or fact.claim):
+        target = fact.object or fact.claim
+        yield _n(fact.subject), pred, _n(target)
+    if fact.predicate not in ("confirms", "denies"):
+        claim = _n(claim_iri(fact.predicate, fact.subject, fact.object))
+        yield node, _n(KG.aboutClaim), claim
+        yield claim, TYPE, _n(KG.Claim)
+        yield claim, _n(KG.predicate), pred
+        if fact.subject:
+            yield claim, _n(KG.subject), _n(fact.subject)
+        if fact.object:
+            yield claim, _n(KG.object), _n(fact.object)
+
+
+def article_quads(result: ArticleResult) -> list[ox.Quad]:
+    """All quads of one article, in the named graph whose IRI is the article's IRI."""
+    art = result.article
+    doc = _n(art.iri)
+    triples: list[tuple] = [
+        (doc, TYPE, _n(KG.Article)),
+        (doc, _n(KG.sourcePath), _lit(art.source)),
+        (doc, _n(KG.contentHash), _lit(art.content_hash)),
+        (doc, _n(_DCT + "language"), _lit(art.lang)),
+        (doc, _n(NIF.isString), _lit(art.text)),
+        (doc, _n(KG.sentenceCount), _typed(len(result.sentences), "integer")),
+    ]
+    if art.title:
+        triples.append((doc, _n(_DCT + "title"), _lit(art.title, art.lang)))
+    if art.publisher:
+        triples.append((doc, _n(_DCT + "publisher"), _lit(art.publisher)))
+    if art.author:
+        triples.append((doc, _n(_DCT + "creator"), _lit(art.author)))
+    if art.published:
+        triples.append((doc, _n(_DCT + "issued"), time_literal(art.published)))
+    if art.url and re.match(r"https?://", art.url):
+        triples.append((doc, _n(SCHEMA.url), _typed(art.url, "anyURI")))
+    for entity in result.entities:
+        triples.extend(_entity_triples(entity, art.lang))
+    for m in result.mentions:
+        node = _n(mention_iri(art.iri, m.start, m.end))
+        triples += [
+            (node, TYPE, _n(KG.Mention)),
+            (node, _n(NIF.anchorOf), _lit(m.text)),
+            (node, _n(NIF.beginIndex), _typed(m.start, "nonNegativeInteger")),
+            (node, _n(NIF.endIndex), _typed(m.end, "nonNegativeInteger")),
+            (node, _n(NIF.referenceContext), doc),
+            (node, _n(ITSRDF.taIdentRef), _n(m.entity)),
+            (doc, _n(KG.mentions), _n(m.entity)),
+        ]
+    for fact in result.facts:
+        triples.extend(_fact_triples(fact, doc))
+    seen: set[tuple] = set()
+    quads = []
+    for s, p, o in triples:
+        key = (s, p, o)
+        if key not in seen:
+            seen.add(key)
+            quads.append(ox.Quad(s, p, o, doc))
+    return quads
+
+
+def to_rdflib(quads: Iterable[ox.Quad]):
+    """The same quads as an rdflib ``Dataset`` (for rdflib users and isomorphism checks)."""
+    from rdflib import BNode, Dataset, Literal, URIRef
+
+    def conv(term):
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return None
+
+    ds = Dataset()
+    for q in quads:
+        graph = ds.graph(URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) \
+            else ds.default_graph
+        graph.add((conv(q.subject), conv(q.predicate), conv(q.object)))
+    return ds
