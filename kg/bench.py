@@ -1,0 +1,167 @@
+"""``make bench``: speed and memory figures, printed (never asserted in a test).
+
+Makes a corpus of varied articles from the seed articles (paragraphs
+recombined across seeds, figures, dates and country names varied, so no two
+articles are the same text), then measures on one core:
+
+* a full build: articles/s and sentences/s, peak RSS of the build process;
+* the ratio of build time to bare spaCy tokenisation of the same texts;
+* three typical SPARQL queries on the Oxigraph store next to the same
+  queries on an in-memory rdflib graph of the same data;
+* where the renderer is installed, time to the first drawn frame of the HTML
+  graph for 500 and 5,000 synthetic nodes in headless Chromium.
+
+Run ``python -m kg.bench --help`` for the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUERIES = {
+    "facts by relation": """
+        SELECT ?p (COUNT(?f) AS ?n) WHERE { ?f a kg:Statement ; kg:predicate ?p } GROUP BY ?p""",
+    "who deploys where, with figures": """
+        SELECT ?s ?o ?min ?max WHERE { ?f kg:predicate kg:deploys ; kg:subject ?s ; kg:object ?o .
+          OPTIONAL { ?f kg:quantityMin ?min ; kg:quantityMax ?max } }""",
+    "confirmations with their claims": """
+        SELECT ?speaker ?cs ?co WHERE { ?f kg:predicate kg:confirms ; kg:subject ?speaker ; kg:claim ?c .
+          ?c kg:subject ?cs . OPTIONAL { ?c kg:object ?co } }""",
+}
+
+COUNTRY_SWAPS = {
+    "id": ["Rusia", "Ukraina", "Belarus", "Iran", "Suriah", "China", "Korea Selatan", "Jepang"],
+    "en": ["Russia", "Ukraine", "Belarus", "Iran", "Syria", "China", "South Korea", "Japan"],
+}
+
+
+def _seed_paragraphs(seeds: Path) -> list[tuple[str, list[str]]]:
+    from kg.ingest import read_article
+
+    out = []
+    for path in sorted(seeds.glob("*.txt")):
+        art = read_article(path)
+        out.append((art.lang, [art.text[s:e] for s, e in art.body]))
+    return out
+
+
+def make_corpus(seeds: Path, count: int, target: Path, *, seed: int = 7) -> Path:
+    """``count`` varied articles as one JSON-lines file under ``target``."""
+    rng = random.Random(seed)
+    sources = _seed_paragraphs(seeds)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"corpus-{count}.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(count):
+            lang, paragraphs = sources[i % len(sources)]
+            other = sources[rng.randrange(len(sources))][1]
+            body = paragraphs[:1] + rng.sample(paragraphs[1:], k=len(paragraphs) - 1)
+            body += rng.sample(other, k=min(3, len(other)))
+            text = "\n\n".join(body)
+            text = re.sub(r"\d{1,3}(?:\.\d{3})+",
+                          lambda m: f"{rng.randint(1, 40)}.{rng.randint(0, 999):03d}", text)
+            swaps = COUNTRY_SWAPS["id"]
+            text = text.replace("Ukraina", swaps[rng.randrange(len(swaps))])
+            day = rng.randint(1, 28)
+            month = rng.randint(1, 12)
+            record = {"text": text, "title": body[0][:120], "lang": lang,
+                      "published": f"2025-{month:02d}-{day:02d}", "publisher": f"Bench {i % 17}",
+                      "url": f"https://bench.example/{i}"}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def _run_build(corpus: Path, out: Path, jobs: int | None = None) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KiB) and output of a `kg build` in a child process."""
+    cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-render", "-q"]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    stdout = proc.stdout.read() if proc.stdout else ""
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed:\n{stdout}\n{stderr}")
+    return seconds, usage.ru_maxrss, stdout
+
+
+def _tokenise_seconds(corpus: Path) -> float:
+    import spacy
+
+    texts = [json.loads(line) for line in open(corpus, encoding="utf-8")]
+    tokenizers = {lang: spacy.blank(lang).tokenizer for lang in ("id", "en")}
+    started = time.perf_counter()
+    for rec in texts:
+        tokenizers.get(rec.get("lang", "id"), tokenizers["id"])(rec["text"])
+    return time.perf_counter() - started
+
+
+def _query_times(out: Path, repeat: int = 3) -> list[tuple[str, float, float]]:
+    from rdflib import Dataset
+
+    from kg.store import KGStore
+    from kg.vocab import sparql_prefixes
+
+    rows = []
+    dataset = Dataset(default_union=True)
+    dataset.parse(out / "graph.trig", format="trig")
+    with KGStore(out / "store", read_only=True) as store:
+        for name, query in QUERIES.items():
+            started = time.perf_counter()
+            for _ in range(repeat):
+                list(store.query(query))
+            ox_ms = (time.perf_counter() - started) / repeat * 1000
+            started = time.perf_counter()
+            for _ in range(repeat):
+                list(dataset.query(sparql_prefixes() + query))
+            rdflib_ms = (time.perf_counter() - started) / repeat * 1000
+            rows.append((name, ox_ms, rdflib_ms))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, help="corpus size (default 1000)")
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed articles folder")
+    parser.add_argument("--no-render", action="store_true", help="skip the browser figures")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        tmpdir = Path(tmp)
+        corpus = make_corpus(args.seeds, args.articles, tmpdir / "corpus")
+        out = tmpdir / "out"
+        seconds, rss_kib, stdout = _run_build(corpus, out)
+        match = re.search(r"sentences\s+(\d+)", stdout)
+        sentences = int(match.group(1)) if match else 0
+        tok = _tokenise_seconds(corpus)
+        print(f"corpus            {args.articles} articles generated from {args.seeds}/ (varied)")
+        print(f"build (1 core)    {seconds:.2f} s  {args.articles / seconds:.1f} articles/s  "
+              f"{sentences / seconds:.1f} sentences/s")
+        print(f"vs tokenising     {tok:.3f} s bare spaCy tokenisation -> build/tokenise = {seconds / tok:.1f}x")
+        print(f"peak RSS          {rss_kib / 1024:.1f} MiB (build process)")
+        print("SPARQL            query | oxigraph ms | rdflib in-memory ms")
+        for name, ox_ms, rdflib_ms in _query_times(out):
+            print(f"                  {name:<32} {ox_ms:9.2f} {rdflib_ms:12.2f}")
+    if not args.no_render:
+        try:
+            from kg.render_bench import first_frame_ms
+        except ImportError:
+            print("render            (kg.render_bench not installed)")
+        else:
+            for n in (500, 5000):
+                print(f"render {n:>5} nodes first frame {first_frame_ms(n):.0f} ms (headless Chromium)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+"""A sentence seen by the relation rules: its mentions, cues, figures and dates
+by token position, and the searches the rules share (the subject left of a
+verb, the destination right of it, the owner of "pasukan X" / "X troops").
+
+Blank spaCy pipelines have no parser, so clauses are cut at boundary words
+(complementizers, conjunctions, speech verbs, semicolons) from the lexicon.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from kg.entities import EntityInfo
+from kg.lexicon import Lexicon
+
+PREPOSITIONS = {
+    "id": {"ke", "di", "dari", "dengan", "kepada", "untuk", "pada", "terhadap", "antara", "bersama",
+           "melawan", "menurut", "dilansir", "dikutip", "tentang", "mengenai", "atas", "oleh", "dalam",
+           "bagi", "sejak", "menuju", "seperti"},
+    "en": {"to", "in", "at", "from", "with", "of", "for", "by", "on", "against", "into", "alongside",
+           "toward", "towards", "about", "according", "than", "like", "over", "under", "near", "across",
+           "between", "among", "inside", "within", "after", "before", "during", "since"},
+}
+DEST_PREPS = {
+    "id": {"ke", "di", "menuju", "kepada", "dalam"},
+    "en": {"to", "into", "in", "inside", "at", "toward", "towards"},
+}
+AGENT_PREPS = {"id": {"oleh"}, "en": {"by"}}
+BE_FORMS = {"is", "are", "was", "were", "be", "been", "being", "'s", "’s", "got", "get", "gets"}
+ADVERBS = {
+    "id": {"telah", "sudah", "akan", "kembali", "juga", "pun", "masih", "baru", "sedang", "tengah",
+           "secara", "resmi", "terbuka", "diam-diam", "hanya", "bahkan", "semakin", "banyak", "lebih",
+           "pernah", "segera", "lagi", "itu", "tersebut", "ini", "yang", "untuk", "memutuskan",
+           "berencana", "bersiap", "siap", "hendak", "ingin", "mau", "dapat", "bisa", "terus"},
+    "en": {"has", "have", "had", "also", "reportedly", "already", "now", "recently", "since", "will",
+           "would", "could", "may", "might", "secretly", "officially", "openly", "then", "still", "just",
+           "is", "are", "was", "were", "been", "being", "be", "to", "decided", "plans", "planning",
+           "preparing", "ready", "later", "quietly", "further", "more", "first", "had", "reportedly"},
+}
+COORD = {"dan", "serta", "and", "&", ","}
+POSSESSIVE = {"'s", "’s", "'", "’"}
+
+
+@dataclass
+class Sentence:
+    """Token-indexed view of one sentence for the relation rules."""
+
+    doc: Doc
+    span: Span
+    lang: str
+    lex: Lexicon
+    entities: dict[str, EntityInfo]
+    paragraph: int
+    mention_at: dict[int, Span] = field(default_factory=dict)
+    cue_starts: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    cue_cover: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    quantities: list[Span] = field(default_factory=list)
+    times: list[Span] = field(default_factory=list)
+    triggers: list[Span] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.span.start
+
+    @property
+    def end(self) -> int:
+        end = self.span.end
+        while end > self.span.start and self.doc[end - 1].is_space:
+            end -= 1
+        return end
+
+    # -- lookups --------------------------------------------------------------------
+    def entity(self, mention: Span) -> EntityInfo | None:
+        return self.entities.get(mention._.kg_entity) if mention is not None else None
+
+    def has_cue(self, i: int, name: str) -> bool:
+        return name in self.cue_cover.get(i, ())
+
+    def cue_at(self, i: int, name: str) -> int | None:
+        """End of a cue of that list starting at token ``i``, if any."""
+        for label, end in self.cue_starts.get(i, ()):
+            if label == name:
+                return end
+        return None
+
+    def cues_between(self, name: str, start: int, end: int) -> list[tuple[int, int]]:
+        return [(i, e) for i in range(max(start, self.start), min(end, self.end))
+                for label, e in self.cue_starts.get(i, ()) if label == name]
+
+    def is_boundary(self, i: int, *, speech: bool = True) -> bool:
+        tok = self.doc[i]
+        if tok.text in (";", ":", "—", "–") and not tok.like_num:
+            return tok.text in (";", ":") or tok.whitespace_ != ""
+        if tok.text in ("“", "”", '"') and i > self.start:
+            return False
+        covered = self.cue_cover.get(i, ())
+        if "complementizer" in covered or "boundary" in covered:
+            return True
+        return speech and "speech" in covered and i not in self.mention_at
+
+    # -- searches -------------------------------------------------------------------
+    def after_preposition(self, mention: Span) -> str | None:
+        """The preposition right before a mention (over articles and possessors), if any."""
+        i = mention.start - 1
+        while i >= self.start and self.doc[i].lower_ in ("the", "a", "an", "pihak", "para"):
+            i -= 1
+        if i < self.start:
+            return None
+        word = self.doc[i].lower_
+        if word in PREPOSITIONS[self.lang] or word in self.lex.single_words("attribution"):
+            return word
+        return None
+
+    def clause(self, i: int, *, speech: bool = True) -> tuple[int, int]:
+        """Token range of the clause around ``i``: from the last boundary before it to the next."""
+        left = i
+        while left > self.start and not self.is_boundary(left - 1, speech=speech):
+            left -= 1
+        right = i + 1
+        while right < self.end and not self.is_boundary(right, speech=speech):
+            right += 1
+        return left, right
+
+    def subject(self, i: int, types: set[str], *, speech: bool = True,
+                skip_preps: bool = True) -> tuple[Span | None, int, bool]:
+        """The nearest mention left of token ``i`` that can be its subject.
+
+        Returns ``(mention, distance in tokens, via_pronoun)``; a pronoun
+        returns ``(None, distance, True)`` for the caller to resolve.
+        """
+        j = i - 1
+        while j >= self.start:
+            if self.is_boundary(j, speech=speech) and j not in self.mention_at:
+                break
+            mention = self.mention_at.get(j)
+            if mention is not None:
+                info = self.entity(mention)
+                prep = self.after_preposition(mention) if skip_preps else None
+                if info is not None and info.type in types and prep is None:
+                    return mention, i - mention.end, False
+                j = mention.start - 1
+                continue
+            if self.has_cue(j, "pronoun") or self.has_cue(j, "both"):
+                return None, i - j, True
+            j -= 1
+        return None, 0, False
+
+    def coordinated(self, mention: Span, types: set[str]) -> list[Span]:
+        """Mentions joined to ``mention`` by "dan"/"and"/commas on its left ("The Kremlin and North Korea")."""
+        out = []
+        j = mention.start - 1
+        while j > self.start and self.doc[j].lower_ in COORD:
+            prev = self.mention_at.get(j - 1)
+            info = self.entity(prev)
+            if prev is None or info is None or info.type not in types:
+                break
+            out.append(prev)
+            j = prev.start - 1
+        return out
+
+    def agent(self, i: int, limit: int = 6) -> Span | None:
+        """The agent after a passive verb: "dikirim oleh Pyongyang", "sent by Pyongyang"."""
+        for j in range(i, min(self.end, i + limit)):
+            if self.doc[j].lower_ in AGENT_PREPS[self.lang]:
+                for k in range(j + 1, min(self.end, j + 4)):
+                    if k in self.mention_at:
+                        return self.mention_at[k]
+        return None
+
+    def troop_nouns(self, start: int, end: int) -> list[tuple[int, int]]:
+        return self.cues_between("troops", start, end)
+
+    def owner(self, troop_start: int, troop_end: int) -> tuple[Span | None, bool]:
+        """Whose troops: "pasukan Korea Utara", "tentaranya", "North Korean troops", "troops from X".
+
+        Returns ``(mention, via_pronoun)``.
+        """
+        last = self.doc[troop_end - 1].lower_
+        if self.lang == "id" and last.endswith("nya"):
+            return None, True
+        # after the noun: pasukan (tambahan) Korea Utara / troops from North Korea
+        k = troop_end
+        steps = 0
+        while k < self.end and steps < 3:
+            if k in self.mention_at:
+                mention = self.mention_at[k]
+                info = self.entity(mention)
+                if info is not None and info.type in ("Country", "Organization", "Location", "Person"):
+                    prev = self.doc[k - 1].lower_
+                    if self.lang == "id" or prev in ("from", "of"):
+                        return mention, False
+                break
+            if not (self.doc[k].lower_ in ("from", "of", "tambahan", "militer", "elit", "khusus", "baru")
+                    or self.doc[k].like_num):
+                break
+            k += 1
+            steps += 1
+        # before the noun: North Korean (special) troops / Pyongyang's soldiers
+        k = troop_start - 1
+        steps = 0
+        while k >= self.start and steps < 3:
+            if k in self.mention_at:
+                mention = self.mention_at[k]
+                info = self.entity(mention)
+                if info is not None and info.type in ("Country", "Organization", "Location"):
+                    return mention, False
+                break
+            tok = self.doc[k]
+            if self.lang == "en" and tok.lower_ in ("its", "their"):
+                return None, True
+            if not (tok.text in POSSESSIVE or tok.lower_ in ("special", "elite", "combat", "military",
+                                                              "additional", "more", "extra", "new")
+                    or tok.like_num):
+                break
+            k -= 1
+            steps += 1
+        return None, False
+
+    def destination(self, i: int, end: int, exclude: set[str], window: int = 5) -> Span | None:
+        """The first country or place after a direction word ("ke", "to", "in") right of ``i``."""
+        preps = DEST_PREPS[self.lang]
+        j = i
+        while j < end:
+            word = self.doc[j].lower_
+            if word in preps or self.cue_at(j, "claim:retakes") is not None:
+                for k in range(j + 1, min(end, j + 1 + window)):
+                    if self.doc[k].is_punct and self.doc[k].text not in POSSESSIVE:
+                        break
+                    mention = self.mention_at.get(k)
+                    if mention is None:
+                        continue
+                    info = self.entity(mention)
+                    if info is not None and info.type in ("Country", "Location") and info.id not in exclude:
+                        return self.refine(mention, end)
+                    break
+            j += 1
+        return None
+
+    def refine(self, mention: Span, end: int) -> Span:
+        """"Russia's Kursk region" is Kursk: a country followed by a place of its own."""
+        info = self.entity(mention)
+        k = mention.end
+        if info is not None and info.type == "Country" and k < end and self.doc[k].text in POSSESSIVE:
+            nxt = self.mention_at.get(k + 1)
+            if nxt is not None and (self.entity(nxt) or info).type == "Location":
+                return nxt
+        return mention
+
+    def beneficiary(self, i: int, end: int, exclude: set[str]) -> Span | None:
+        """Who the troops help: "membantu (perang) Rusia", "to help Russia", "alongside Russian troops"."""
+        for start, cue_end in self.cues_between("help", i, end):
+            for k in range(cue_end, min(end, cue_end + 4)):
+                mention = self.mention_at.get(k)
+                if mention is None:
+                    if self.doc[k].is_punct:
+                        break
+                    continue
+                info = self.entity(mention)
+                if info is not None and info.type in ("Country", "Organization") and info.id not in exclude:
+                    return mention
+                break
+        return None
+
+    def place_within(self, start: int, end: int, country: str | None, exclude: set[str]) -> Span | None:
+        """A place of ``country`` named in the clause (Kursk when the troops help Russia)."""
+        for k in range(start, end):
+            mention = self.mention_at.get(k)
+            info = self.entity(mention)
+            if (mention is not None and info is not None and info.type == "Location"
+                    and info.id not in exclude and (country is None or info.country == country)
+                    and mention.start == k):
+                return mention
+        return None
+
+    def nearest(self, spans: list[Span], i: int, start: int, end: int) -> Span | None:
+        """The span inside ``[start, end)`` closest to token ``i``."""
+        inside = [s for s in spans if start <= s.start and s.end <= end]
+        if not inside:
+            return None
+        return min(inside, key=lambda s: min(abs(s.start - i), abs(s.end - i)))

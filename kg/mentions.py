@@ -1,0 +1,243 @@
+"""The ``kg_mentions`` component: find entity mentions in an article.
+
+Two sources, merged into ``doc.spans["kg_mentions"]`` (no overlaps, longest
+wins, catalogue before patterns):
+
+1. the gazetteer: every surface form of the catalogue (``kg.catalogue``):
+   names, demonyms ("North Korean"), capitals used for their government;
+2. general patterns for names the catalogue lacks, from
+   ``ontology/lexicon/names.yaml`` and the role titles of the catalogue:
+   a title before a capitalised run ("Juru bicara Koo Byoungsam"), a name in
+   apposition to a title ("X Y, kepala staf ..."), a name next to a speech
+   verb ("kata Park Sun-won"), organisation heads ("Kementerian Unifikasi",
+   "Central Military Commission"), place heads ("Bandara Sunan") and media
+   words ("surat kabar JoongAng Ilbo").
+
+Each span's ``label_`` is its entity type, ``kb_id_`` the catalogue key (empty
+for pattern names) and ``span._.kg_kind`` how it was found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
+from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.catalogue import load_catalogue
+from kg.lexicon import load_lexicon, load_yaml
+from kg.nlp import in_body
+
+STOP = {"id": ID_STOP, "en": EN_STOP}
+QUOTES = frozenset("\"'“”‘’«»()[]")
+MAX_RUN = 4
+
+
+def _case_ok(text: str, surfaces: Iterable[str]) -> bool:
+    """A case-insensitive match is kept when its case fits one of the catalogue's forms."""
+    for form in surfaces:
+        if text == form:
+            return True
+        if text[:1].upper() + text[1:] == form[:1].upper() + form[1:]:
+            return True
+        if form[:1].isupper() and text.istitle() and len(text.split()) > 1:
+            return True  # headlines capitalise every word
+    letters = text.replace(" ", "")
+    return text.isupper() and len(letters) >= 4  # datelines: SEOUL, MOSCOW
+
+
+class MentionFinder:
+    """Gazetteer and name patterns for one language."""
+
+    def __init__(self, nlp: Language, lang: str) -> None:
+        self.lang = lang
+        self.stop = STOP.get(lang, EN_STOP)
+        catalogue = load_catalogue()
+        self.catalogue = catalogue
+        lexicon = load_lexicon(lang)
+        names = load_yaml("lexicon/names.yaml") or {}
+        self.gazetteer = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.surfaces: dict[str, set[str]] = defaultdict(set)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for surface, key, kind in catalogue.surface_forms():
+            if len(surface) < 2 or surface.lower() in self.stop:
+                continue
+            groups[f"{kind}\t{key}"].append(surface)
+            self.surfaces[surface.lower()].add(surface)
+        for match_key, forms in groups.items():
+            self.gazetteer.add(match_key, list(nlp.tokenizer.pipe(forms)))
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+        def add(label: str, phrases: Iterable[str]) -> None:
+            docs = list(nlp.tokenizer.pipe(sorted({str(p) for p in phrases if str(p).strip()})))
+            if docs:
+                self.cues.add(label, docs)
+
+        titles = set(((names.get("titles") or {}).get(lang) or []))
+        titles |= set(catalogue.titles(lang))
+        add("title", titles)
+        add("org_head", (names.get("org_heads") or {}).get(lang) or [])
+        add("place_head", (names.get("place_heads") or {}).get(lang) or [])
+        add("media", (names.get("media") or {}).get(lang) or [])
+        add("speech", (" ".join(p) for p in lexicon.cue("speech")))
+        self.connectors = {str(c).lower() for c in (names.get("connectors") or {}).get(lang) or []}
+        self.months = {str(m).lower() for m in (lexicon.dates.get("months") or {})}
+        self.weekdays = {str(m).lower() for m in (lexicon.dates.get("weekdays") or {})}
+        self.function_caps = self.stop | self.months | self.weekdays
+
+    # -- helpers -------------------------------------------------------------------
+    def _cap(self, doc: Doc, i: int, taken: set[int]) -> bool:
+        tok = doc[i]
+        text = tok.text
+        return (
+            i not in taken
+            and text[:1].isupper()
+            and any(c.isalpha() for c in text)
+            and text.lower() not in self.function_caps
+            and text not in QUOTES
+        )
+
+    def _run(self, doc: Doc, i: int, taken: set[int], limit: int, stop: int) -> int:
+        """End of a run of capitalised tokens from ``i`` (hyphenated parts joined)."""
+        j = i
+        words = 0
+        while j < stop and words < limit:
+            if self._cap(doc, j, taken):
+                j += 1
+                words += 1
+                # Jong-un, Yong-hyun: a hyphen glued to both sides continues the word
+                while (j + 1 < stop and doc[j].text in ("-", "–") and not doc[j - 1].whitespace_
+                       and not doc[j].whitespace_ and doc[j + 1].text[:1].isalpha()):
+                    j += 2
+            else:
+                break
+        return j
+
+    # -- the component ---------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Span] = []
+        by_range: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+        for match_id, start, end in self.gazetteer(doc):
+            kind, key = doc.vocab.strings[match_id].split("\t", 1)
+            span = doc[start:end]
+            if not in_body(doc, span.start_char, span.end_char):
+                continue
+            if not _case_ok(span.text, self.surfaces.get(span.text.lower(), ())):
+                continue
+            by_range[(start, end)].append((kind, key))
+        for (start, end), options in by_range.items():
+            names = [o for o in options if o[0] == "name"]
+            kind, key = names[0] if names else options[0]
+            entry = self.catalogue.get(key)
+            if entry is None:
+                continue
+            span = Span(doc, start, end, label=entry.type, kb_id=key)
+            metonym = next((k for kd, k in options if kd == "metonym"), None)
+            span._.kg_kind = f"metonym:{metonym}" if metonym and names else kind
+            found.append(span)
+        known = filter_spans(found)
+        taken = {i for span in known for i in range(span.start, span.end)}
+        countries = {i for span in known if span.label_ == "Country" for i in range(span.start, span.end)}
+        patterns = self._patterns(doc, taken, countries)
+        final = filter_spans(known + patterns)
+        kept = {(s.start, s.end) for s in final}
+        doc.spans["kg_mentions"] = sorted(final, key=lambda s: s.start)
+        # countries swallowed by a longer organisation name are still mentioned
+        doc.spans["kg_nested"] = [s for s in known if (s.start, s.end) not in kept]
+        return doc
+
+    def _patterns(self, doc: Doc, taken: set[int], countries: set[int]) -> list[Span]:
+        spans: list[Span] = []
+        cues = sorted(((doc.vocab.strings[m], s, e) for m, s, e in self.cues(doc)),
+                      key=lambda c: (c[1], -c[2]))
+
+        def add(start: int, end: int, label: str, kind: str) -> None:
+            free = countries if kind == "org" else set()
+            if end <= start or any(i in taken and i not in free for i in range(start, end)):
+                return
+            span = Span(doc, start, end, label=label)
+            if not in_body(doc, span.start_char, span.end_char):
+                return
+            span._.kg_kind = kind
+            spans.append(span)
+            taken.update(range(start, end))
+
+        for label, start, end in cues:
+            sent_end = doc[start].sent.end
+            if label == "title":
+                # skip what names the office (countries, organisations, connectors) up to the name
+                j, skipped = end, 0
+                while j < sent_end and skipped < 8 and (
+                        j in taken or doc[j].text in (",", "'s", "’s", "’", "'")
+                        or doc[j].lower_ in self.connectors or doc[j].lower_ in ("dari", "of")):
+                    j += 1
+                    skipped += 1
+                stop = self._run(doc, j, taken, MAX_RUN, sent_end)
+                words = stop - j
+                if words >= 2 or words == 1 and j == end and doc[j].is_title:
+                    add(j, stop, "Person", "title")
+            elif label == "speech":
+                # "kata Park Sun-won" / "Park Sun-won mengatakan"
+                stop = self._run(doc, end, taken, 3, sent_end)
+                if stop - end >= 2:
+                    add(end, stop, "Person", "speech")
+                elif stop - end == 1:
+                    add(end, stop, "Person", "short")
+                j = start
+                while j > doc[start].sent.start and self._cap(doc, j - 1, taken):
+                    j -= 1
+                if 2 <= start - j <= 3 and not doc[j].is_sent_start:
+                    add(j, start, "Person", "speech")
+            elif label == "org_head" and doc[start].text[:1].isupper():
+                stop = end
+                while stop < sent_end:
+                    nxt = self._run(doc, stop, set(), MAX_RUN, sent_end)
+                    if nxt > stop:
+                        stop = nxt
+                    elif (doc[stop].lower_ in self.connectors and stop + 1 < sent_end
+                          and doc[stop + 1].text[:1].isupper()):
+                        stop += 1
+                    else:
+                        break
+                j = start
+                while j > doc[start].sent.start and self._cap(doc, j - 1, taken) and start - j < 4:
+                    j -= 1
+                if stop > end or j < start:
+                    add(j, stop, "Organization", "org")
+            elif label == "place_head":
+                stop = self._run(doc, end, taken, 3, sent_end)
+                if stop > end and doc[start].text[:1].isupper():
+                    add(start, stop, "Location", "place")
+                elif stop > end:
+                    add(end, stop, "Location", "place")
+                elif doc[start].text[:1].isupper():
+                    j = start
+                    while j > doc[start].sent.start and self._cap(doc, j - 1, taken) and start - j < 3:
+                        j -= 1
+                    if j < start:
+                        add(j, end, "Location", "place")
+            elif label == "media":
+                stop = self._run(doc, end, taken, 3, sent_end)
+                if stop > end:
+                    add(end, stop, "Organization", "media")
+        # a name in apposition to a title: "Valery Gerasimov, kepala staf umum"
+        title_starts = {s for label, s, _ in cues if label == "title"}
+        for i in range(len(doc) - 2):
+            if doc[i].text == "," and (i + 1 in title_starts or i + 2 in title_starts):
+                j = i
+                while j > doc[i].sent.start and self._cap(doc, j - 1, taken) and i - j < 4:
+                    j -= 1
+                if i - j >= 2:
+                    add(j, i, "Person", "apposition")
+        return spans
+
+
+@Language.factory("kg_mentions", default_config={"lang": "id"}, assigns=["doc.spans"],
+                  requires=["token.is_sent_start"])
+def make_mention_finder(nlp: Language, name: str, lang: str) -> MentionFinder:
+    return MentionFinder(nlp, lang)

@@ -1,0 +1,226 @@
+"""The spaCy pipeline: ``spacy.blank(lang)`` plus kg's registered components.
+
+One article is one ``Doc`` made from ``Article.text`` exactly as read, so
+token offsets are offsets into the source file. ``doc._.kg_body`` holds the
+article's body spans; components ignore what lies outside them (page cruft).
+
+Components, in pipeline order (``nlp.analyze_pipes()`` shows what each one
+reads and writes):
+
+* ``kg_sentences``  sentence starts from paragraphs and punctuation
+* ``kg_mentions``   entity mentions: catalogue names, demonyms, capitals,
+  and general patterns for names the catalogue lacks (``kg.mentions``)
+* ``kg_entities``   mentions resolved to canonical entities (``kg.entities``)
+* ``kg_quantities`` troop figures (``kg.quantities``)
+* ``kg_times``      dates, resolved against ``doc._.kg_published`` (``kg.timex``)
+* ``kg_cues``       trigger words and cue words from the lexicons
+* ``kg_relations``  deploys / confirms / denies facts (``kg.relations``)
+
+Nothing is downloaded: a user's installed trained pipeline may be passed as
+``model`` and kg's components are added to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from kg.lexicon import load_lexicon
+from kg.quantities import find_quantities
+from kg.timex import find_times
+
+ABBREVIATIONS = frozenset(
+    "u.s. u.k. u.n. dr. mr. mrs. ms. gen. lt. col. maj. capt. sgt. adm. prof. st. jl. no. vs. "
+    "etc. jr. sr. inc. co. ltd. corp. dept. gov. sen. rep. pres. min. h. ir. a.s. n. s.".split()
+)
+
+_EXTENSIONS = {
+    ("doc", "kg_body"): None,
+    ("doc", "kg_published"): None,
+    ("doc", "kg_lang"): None,
+    ("doc", "kg_entities"): None,
+    ("doc", "kg_facts"): None,
+    ("doc", "kg_paragraphs"): None,
+    ("span", "kg_value"): None,
+    ("span", "kg_entity"): None,
+    ("span", "kg_kind"): None,
+    ("span", "kg_trigger"): None,
+}
+
+
+def register_extensions() -> None:
+    """Register kg's ``Doc``/``Span`` extensions once."""
+    for (owner, name), default in _EXTENSIONS.items():
+        cls = {"doc": Doc, "span": Span, "token": Token}[owner]
+        if not cls.has_extension(name):
+            cls.set_extension(name, default=default)
+
+
+register_extensions()
+
+
+def in_body(doc: Doc, start_char: int, end_char: int) -> bool:
+    """True when the character range lies inside one of the article's body spans."""
+    body = doc._.kg_body
+    if body is None:
+        return True
+    return any(s <= start_char and end_char <= e for s, e in body)
+
+
+def paragraph_of(doc: Doc, char: int) -> int:
+    """Index of the body span holding ``char`` (-1 outside the body)."""
+    for i, (s, e) in enumerate(doc._.kg_body or [(0, len(doc.text))]):
+        if s <= char < e:
+            return i
+    return -1
+
+
+CLOSERS = frozenset(['"', "”", "’", "'", ")", "]", "»"])
+ENDERS = frozenset([".", "!", "?", "…"])
+
+
+@Language.component("kg_sentences", assigns=["token.is_sent_start"])
+def kg_sentences(doc: Doc) -> Doc:
+    """Sentence starts at every line break and body paragraph, and after ., ! or ?
+    (past closing quotes) before a capital, digit or opening quote, except after
+    abbreviations."""
+    starts = {s for s, _ in (doc._.kg_body or [(0, len(doc.text))])}
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        gap = doc.text[prev.idx + len(prev.text): token.idx]
+        if token.is_space:
+            start = False
+        elif "\n" in gap or "\n" in prev.text or token.idx in starts:
+            start = True
+        else:
+            start = False
+            j = i - 1
+            while j > 0 and doc[j].text in CLOSERS:
+                j -= 1
+            if doc[j].text in ENDERS and (token.text[:1].isupper() or token.text[:1].isdigit()
+                                           or token.text[:1] in "\"“‘'(«"):
+                before = doc[j - 1].text.lower() + "." if doc[j].text == "." and j >= 1 else ""
+                start = before not in ABBREVIATIONS
+        token.is_sent_start = start
+    return doc
+
+
+def _char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+def _sentence_texts(doc: Doc):
+    """(sentence start char, sentence text) for the sentences inside the body."""
+    for sent in doc.sents:
+        text = sent.text
+        if text.strip() and in_body(doc, sent.start_char, sent.start_char + len(text.rstrip())):
+            yield sent.start_char, text
+
+
+@Language.component("kg_quantities", assigns=["doc.spans"])
+def kg_quantities(doc: Doc) -> Doc:
+    """Troop figures as ``doc.spans["kg_quantities"]``; ``span._.kg_value`` is ``(min, max, unit)``."""
+    lang = doc._.kg_lang or doc.lang_
+    spans = []
+    for offset, text in _sentence_texts(doc):
+        for q in find_quantities(text, lang):
+            span = _char_span(doc, offset + q.start, offset + q.end, q.unit)
+            if span is not None:
+                span._.kg_value = (q.min, q.max, q.unit)
+                spans.append(span)
+    doc.spans["kg_quantities"] = spans
+    return doc
+
+
+@Language.component("kg_times", assigns=["doc.spans"])
+def kg_times(doc: Doc) -> Doc:
+    """Dates as ``doc.spans["kg_times"]``; ``span._.kg_value`` is the ISO value."""
+    lang = doc._.kg_lang or doc.lang_
+    spans = []
+    for offset, text in _sentence_texts(doc):
+        for t in find_times(text, lang, doc._.kg_published):
+            span = _char_span(doc, offset + t.start, offset + t.end, "TIME")
+            if span is not None:
+                span._.kg_value = t.value
+                spans.append(span)
+    doc.spans["kg_times"] = spans
+    return doc
+
+
+class CueTagger:
+    """Marks trigger words (``doc.spans["kg_triggers"]``) and cue words (``doc.spans["kg_cues"]``,
+    labelled with the cue list's name) from the lexicons of ``lang``."""
+
+    def __init__(self, nlp: Language, lang: str) -> None:
+        self.lang = lang
+        lex = load_lexicon(lang)
+        self.lexicon = lex
+        self.triggers = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for tokens, _trigger in lex.triggers.items():
+            self.triggers.add(" ".join(tokens), [nlp.make_doc(" ".join(tokens))])
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for name, phrases in lex.cues.items():
+            self.cues.add(name, [nlp.make_doc(" ".join(p)) for p in phrases])
+        for tokens, predicate in lex.claim_predicates.items():
+            self.cues.add("claim:" + predicate, [nlp.make_doc(" ".join(tokens))])
+
+    def __call__(self, doc: Doc) -> Doc:
+        triggers = []
+        for match_id, start, end in self.triggers(doc):
+            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
+            if not in_body(doc, span.start_char, span.end_char):
+                continue
+            trig = self.lexicon.triggers[tuple(t.lower() for t in span.text.split())]
+            span._.kg_trigger = trig
+            span.label_ = trig.relation
+            triggers.append(span)
+        doc.spans["kg_triggers"] = triggers
+        cues = []
+        for match_id, start, end in self.cues(doc):
+            cues.append(Span(doc, start, end, label=doc.vocab.strings[match_id]))
+        doc.spans["kg_cues"] = cues
+        return doc
+
+
+@Language.factory("kg_cues", default_config={"lang": "id"}, assigns=["doc.spans"])
+def make_cue_tagger(nlp: Language, name: str, lang: str) -> CueTagger:
+    return CueTagger(nlp, lang)
+
+
+def make_pipeline(lang: str, *, model: str | None = None) -> Language:
+    """A pipeline for ``lang`` (``id`` or ``en``): blank, or an installed trained ``model``."""
+    from kg import entities, mentions, relations  # noqa: F401 - registers the factories
+
+    nlp = spacy.load(model, exclude=["ner"]) if model else spacy.blank(lang)
+    for existing in ("senter", "sentencizer", "parser"):
+        if existing in nlp.pipe_names and existing != "parser":
+            nlp.remove_pipe(existing)
+    nlp.add_pipe("kg_sentences", first=True)
+    nlp.add_pipe("kg_mentions", config={"lang": lang})
+    nlp.add_pipe("kg_entities", config={"lang": lang})
+    nlp.add_pipe("kg_quantities")
+    nlp.add_pipe("kg_times")
+    nlp.add_pipe("kg_cues", config={"lang": lang})
+    nlp.add_pipe("kg_relations", config={"lang": lang})
+    return nlp
+
+
+def make_doc(nlp: Language, text: str, *, lang: str, body=None, published: str | None = None) -> Doc:
+    """A ``Doc`` of the whole text with kg's context set, ready for ``nlp(doc)``."""
+    doc = nlp.make_doc(text)
+    doc._.kg_lang = lang
+    doc._.kg_body = tuple(body) if body is not None else ((0, len(text)),)
+    doc._.kg_published = published
+    return doc
+
+
+def clean_label(text: str) -> str:
+    """A mention's text with inner whitespace collapsed (a name split over a line break)."""
+    return re.sub(r"\s+", " ", text).strip()
