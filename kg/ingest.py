@@ -447,7 +447,9 @@ def _published(text: str, lay: Layout, url: str | None, lang: str) -> str | None
     if date := _url_date(url):
         return date
     tries = 0
-    for s, e in lay.body[:6]:
+    for s, e in lay.body[:7]:
+        if (s, e) == lay.title:
+            continue  # a date in a headline is what the story is about, not when it was published
         for m in lex.date.finditer(text, s, min(e, s + 3000)):
             date = parse_date(m.group().strip(), lang)
             tries += 1

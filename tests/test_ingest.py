@@ -100,6 +100,20 @@ CRUFT = [
     ("Sembunyikan keterangan", "caption_toggle"),
     ("toggle caption", "caption_toggle"),
     ("— — —", "symbols"),
+    ("Skip to main content", "ui"),
+    ("Lihat Foto", "ui"),
+    ("Our Standards: The Trust Principles., opens new tab", "ui"),
+    ("Baca berikutnya", "opener"),
+    ("Suggested Topics:", "opener"),
+    ("Reporting by Jane Roe; Editing by John Poe", "byline"),
+    ("Penulis Agus Salim | Editor Rina Marlina", "byline"),
+    ("Tim Redaksi - Kabar Kota", "editor_line"),
+    ("Item 2 of 4 Soldiers march past the palace. REUTERS/Staff/File Photo", "caption"),
+    ("Rakit dipakai warga menyeberang. (KABARKOTA.com/AGUS SALIM)", "credit"),
+    ("Simak breaking news dan berita pilihan kami di ponselmu.", "promo"),
+    ("Ikuti saluran WhatsApp kami: https://wa.example/channel/abc", "promo"),
+    ("Kabarkota.com - 12/03/2025, 10:15 WIB", "date"),
+    ("March 12, 20252:15 PM GMT+7Updated 3 hours ago", "date"),
 ]
 
 KEPT = [
@@ -114,6 +128,11 @@ KEPT = [
     "Bagikan informasi ini kepada keluarga Anda, kata pejabat itu.",
     "Komentar tersebut muncul setelah pertemuan kabinet.",
     "Reporter itu ditahan selama dua hari.",
+    "Reporting by foreign media was restricted.",
+    "Penulis buku itu hadir dalam acara peluncuran.",
+    "Pasukan itu mundur dari desa, kata pejabat. (AFP/REUTERS)",
+    "Tim Nasional",
+    "Tim SAR dikerahkan ke lokasi",
     "Copyright law was not discussed at the meeting.",
     "Senin, 3 Maret 2025 menjadi hari yang bersejarah bagi warga desa itu.",
     "Tidak.",
@@ -415,6 +434,8 @@ def test_title(text: str, title: str | None) -> None:
     ("Judul Berita Hari Ini Cukup Panjang\n\nBadan itu berbicara pada Rabu (23/10) kepada wartawan.\n", None),
     ("Judul Berita Hari Ini Cukup Panjang\n\nPerjanjian itu diteken pada Juni 2024.\n", None),
     ("Judul Berita Hari Ini Cukup Panjang\n\nKemarin pasukan tiba di perbatasan.\n", None),
+    # a date in the headline is the story's, not the page's
+    ("Upacara 17 Agustus 2025 Berlangsung Meriah di Alun-Alun\n\nWarga memadati alun-alun.\n", None),
 ])
 def test_published(text: str, published: str | None) -> None:
     assert parse_text(text, "d.txt").published == published
