@@ -254,13 +254,9 @@ def layout(text: str, *, title: str | None = None, lexicon: Lexicon | None = Non
     max_name = lex.limit("max_name_words")
 
     def neighbour(pos: int, step: int) -> _Line | None:
+        """The non-blank line ``step`` lines away from the ``pos``-th non-blank line."""
         j = pos + step
-        while 0 <= j < len(present):
-            cand = lines[present[j]]
-            if cand is not None:
-                return cand
-            j += step
-        return None
+        return lines[present[j]] if 0 <= j < len(present) else None
 
     listing = 0
     end_at = lex.limits["end_after_fraction"] * len(present)

@@ -1,4 +1,4 @@
-"""kg.ingest and kg.cruft: files -> Article, page furniture left out of the body, metadata found.
+"""kg.ingest, kg.cruft and kg.metadata: files -> Article, page furniture left out, metadata found.
 
 Every text here is written for the test; the seed articles appear only in the
 end-to-end test at the bottom.
