@@ -333,19 +333,25 @@ def _latin(text: str) -> bool:
 
 
 def _plain_alternates(name: str, alternates: list[str]) -> list[str]:
-    """Latin-script spellings close to the main name ('Kiev' for 'Kyiv'), not codes or translations."""
+    """Latin-script spellings close to the main name ("Moskow" for "Moscow"), not codes or translations.
+
+    Short alternates (under six letters) are left out: too many of them are
+    words ("Tanda", "Saran", "Kolam" in Indonesian); curated places carry the
+    short spellings that matter ("Kiev", "Roma").
+    """
     from rapidfuzz import fuzz
 
     main = _fold(name)
     out = []
     for alt in alternates:
         alt = alt.strip()
-        if len(alt) < 4 or not alt[0].isupper() or alt.isupper() or not _latin(alt):
+        if len(alt) < 6 or not alt[0].isupper() or alt.isupper() or not _latin(alt):
             continue
         folded = _fold(alt)
-        if folded[:1] != main[:1] or any(ch.isdigit() for ch in alt):
+        if (len(folded) < 6 or folded == main or folded[:1] != main[:1]
+                or any(ch.isdigit() for ch in alt)):
             continue
-        if fuzz.ratio(folded, main) >= 75:
+        if fuzz.ratio(folded, main) >= 80:
             out.append(alt)
     return out
 
