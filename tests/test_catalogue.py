@@ -13,8 +13,10 @@ from kg.errors import ResourceError
 
 
 @pytest.fixture(scope="module")
-def cat() -> Catalogue:
-    return load_catalogue()
+def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
+    with pytest.MonkeyPatch.context() as patch:  # keep the disk cache out of the home folder
+        patch.setenv("KG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        return load_catalogue()
 
 
 def first(cat: Catalogue, name: str) -> str | None:
@@ -75,6 +77,13 @@ def test_capital_metonyms_point_at_the_country(cat: Catalogue, capital: str, key
     # as a name the capital is the city, and the city comes first
     city = cat.lookup(capital)[0]
     assert city.type == "Location" and city.country == cat.get(key).country
+
+
+def test_weak_names_are_kept_apart(cat: Catalogue) -> None:
+    north = cat.get("north_korea")
+    assert "the North" in north.weak_names and "Utara" in north.weak_names
+    assert cat.lookup("Utara") == []
+    assert all(form != "Utara" for form, _, _ in cat.surface_forms())
 
 
 def test_kremlin_is_an_organisation_not_a_metonym(cat: Catalogue) -> None:
@@ -170,6 +179,10 @@ def test_role_holder_unknown(cat: Catalogue) -> None:
 ])
 def test_title_words(cat: Catalogue, lang: str, word: str, role: str) -> None:
     assert cat.titles(lang)[word] == role
+
+
+def test_titles_of_an_unknown_language_are_empty(cat: Catalogue) -> None:
+    assert cat.titles("xx") == {}
 
 
 def test_every_role_used_is_defined(cat: Catalogue) -> None:
