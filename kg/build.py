@@ -127,10 +127,9 @@ def extract_one(extractor: Extractor, article: Article) -> ArticleResult:
 
 def write_outputs(store: KGStore, out: Path, summary: BuildSummary) -> None:
     """graph.trig, facts.jsonl and entities.jsonl from the store, and the store's figures."""
-    from kg.records import entity_rows, fact_rows
-
     import pyoxigraph as ox
 
+    from kg.records import entity_rows, fact_rows
     from kg.vocab import PREFIXES
 
     store.raw.dump(str(out / "graph.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)

@@ -40,7 +40,7 @@ ADVERBS = {
            "is", "are", "was", "were", "been", "being", "be", "to", "decided", "plans", "planning",
            "preparing", "ready", "later", "quietly", "further", "more", "first", "had", "reportedly"},
 }
-COORD = {"dan", "serta", "and", "&", ","}
+COORD = {"dan", "serta", "and", "&"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
@@ -259,7 +259,8 @@ class Sentence:
                         break
                     continue
                 info = self.entity(mention)
-                if info is not None and info.type in ("Country", "Organization") and info.id not in exclude:
+                if info is not None and info.type in ("Country", "Organization", "Location") \
+                        and info.id not in exclude:
                     return mention
                 break
         return None

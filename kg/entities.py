@@ -20,23 +20,17 @@ id of an :class:`EntityInfo` in ``doc._.kg_entities``:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.catalogue import load_catalogue
+from kg.catalogue import normalise_name as fold
 from kg.lexicon import load_lexicon
 from kg.nlp import clean_label
 
 ACTOR_WINDOW = 3
-
-
-def fold(name: str) -> str:
-    """Case, accents, hyphens and spaces folded: the key names are compared by."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return re.sub(r"[^a-z0-9]+", "", text)
 
 
 @dataclass

@@ -53,7 +53,8 @@ class Extractor:
     def __call__(self, article: Article) -> ArticleResult:
         lang = article.lang if article.lang in SUPPORTED else "en"
         nlp = self.pipeline(lang)
-        doc = nlp(make_doc(nlp, article.text, lang=lang, body=article.body, published=article.published))
+        doc = nlp(make_doc(nlp, article.text, lang=lang, body=article.body, published=article.published,
+                                publisher=article.publisher))
         infos: dict[str, EntityInfo] = doc._.kg_entities or {}
         records = {ident: entity_record(info) for ident, info in infos.items()}
         mentions = []

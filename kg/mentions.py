@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.catalogue import load_catalogue
+from kg.catalogue import normalise_name as _fold
 from kg.lexicon import load_lexicon, load_yaml
 from kg.nlp import in_body
 
@@ -39,13 +40,16 @@ MAX_RUN = 4
 
 
 def _case_ok(text: str, surfaces: Iterable[str]) -> bool:
-    """A case-insensitive match is kept when its case fits one of the catalogue's forms."""
+    """A case-insensitive match is kept when its case fits one of the catalogue's forms:
+    the form itself, a lower-case form capitalised at a sentence start ("Militer Rusia"),
+    a headline's Title Case, or a dateline's capitals ("SEOUL"). A lower-case text never
+    matches a capitalised name ("surat" is not the city Surat)."""
     for form in surfaces:
         if text == form:
             return True
-        if text[:1].upper() + text[1:] == form[:1].upper() + form[1:]:
+        if form[:1].islower() and text == form[:1].upper() + form[1:]:
             return True
-        if form[:1].isupper() and text.istitle() and len(text.split()) > 1:
+        if form[:1].isupper() and text.istitle() and len(text.split()) > 1 and text.lower() == form.lower():
             return True  # headlines capitalise every word
     letters = text.replace(" ", "")
     return text.isupper() and len(letters) >= 4  # datelines: SEOUL, MOSCOW
@@ -86,11 +90,73 @@ class MentionFinder:
         add("media", (names.get("media") or {}).get(lang) or [])
         add("speech", (" ".join(p) for p in lexicon.cue("speech")))
         self.connectors = {str(c).lower() for c in (names.get("connectors") or {}).get(lang) or []}
+        # words of titles and offices never start or continue a person's name ("Wakil Menteri Luar Negeri")
+        self.title_words = {w.lower().strip(".") for t in titles for w in str(t).split()}
+        self.title_words |= {w for phrase in lexicon.cue("troops") for w in phrase}
+        self.title_words |= {w.lower() for h in (names.get("org_heads") or {}).get(lang) or [] for w in str(h).split()}
+        self.compound_heads = {str(w).lower() for w in (names.get("compound_heads") or {}).get(lang) or []}
+        self.weak = PhraseMatcher(nlp.vocab, attr="LOWER")
+        weak: dict[str, list[str]] = defaultdict(list)
+        for entry in catalogue.entries.values():
+            for form in getattr(entry, "weak_names", ()) or ():
+                weak[entry.key].append(form)
+                self.surfaces[form.lower()].add(form)
+        for key, forms in weak.items():
+            self.weak.add(key, list(nlp.tokenizer.pipe(forms)))
         self.months = {str(m).lower() for m in (lexicon.dates.get("months") or {})}
         self.weekdays = {str(m).lower() for m in (lexicon.dates.get("weekdays") or {})}
         self.function_caps = self.stop | self.months | self.weekdays
 
     # -- helpers -------------------------------------------------------------------
+    def _keeps(self, doc: Doc, span: Span, kind: str, key: str) -> bool:
+        """Drop gazetteer hits that are not mentions of the entity itself."""
+        entry = self.catalogue.get(key)
+        before = doc[span.start - 1] if span.start > 0 else None
+        after = doc[span.end] if span.end < len(doc) else None
+        # part of a longer name: "Perang Korea", "UN Charter", "Korean War"
+        if before is not None and before.lower_ in self.compound_heads and before.text[:1].isupper():
+            return False
+        if after is not None and after.lower_ in self.compound_heads and after.text[:1].isupper():
+            return False
+        # a demonym is an adjective: "North Korean troops", not "Kabarberita Indonesian –"
+        if kind == "demonym" and (after is None or not after.text[:1].isalpha()):
+            return False
+        # the outlet's own name in its dateline or title is not a mention
+        publisher = doc._.kg_publisher
+        if publisher and entry is not None and entry.type == "Organization" and (
+                _fold(span.text) == _fold(publisher) or _fold(publisher) in {_fold(n) for n in entry.names}):
+            return False
+        # "militer Korut" names the force only as a noun, not in "unit militer Korut" or
+        # "North Korean military officers"
+        if entry is not None and entry.kind == "military":
+            words = span.text.lower().split()
+            if self.lang == "id" and words[0] == "militer" and before is not None and before.is_alpha \
+                    and before.is_lower and before.lower_ not in self.stop \
+                    and not before.lower_.startswith(("me", "ber", "di", "ter")):
+                return False
+            if self.lang == "en" and words[-1] == "military" and after is not None and after.is_alpha \
+                    and after.is_lower and after.lower_ not in self.stop and not after.lower_.endswith("ed"):
+                return False
+        return True
+
+    def _weak_names(self, doc: Doc, known: list[Span]) -> list[Span]:
+        """"Utara", "the North": names of an entry only once it was named in full before."""
+        first: dict[str, int] = {}
+        for span in known:
+            first.setdefault(span.kb_id_, span.start)
+        taken = {i for span in known for i in range(span.start, span.end)}
+        extra = []
+        for match_id, start, end in self.weak(doc):
+            key = doc.vocab.strings[match_id]
+            if key in first and first[key] < start and not any(i in taken for i in range(start, end)):
+                span = Span(doc, start, end, label=self.catalogue.get(key).type, kb_id=key)
+                if _case_ok(span.text, self.surfaces.get(span.text.lower(), ())) and in_body(
+                        doc, span.start_char, span.end_char):
+                    span._.kg_kind = "weak"
+                    extra.append(span)
+                    taken.update(range(start, end))
+        return filter_spans(known + extra)
+
     def _cap(self, doc: Doc, i: int, taken: set[int]) -> bool:
         tok = doc[i]
         text = tok.text
@@ -99,6 +165,7 @@ class MentionFinder:
             and text[:1].isupper()
             and any(c.isalpha() for c in text)
             and text.lower() not in self.function_caps
+            and text.lower().strip(".") not in self.title_words
             and text not in QUOTES
         )
 
@@ -129,6 +196,8 @@ class MentionFinder:
                 continue
             if not _case_ok(span.text, self.surfaces.get(span.text.lower(), ())):
                 continue
+            if not self._keeps(doc, span, kind, key):
+                continue
             by_range[(start, end)].append((kind, key))
         for (start, end), options in by_range.items():
             names = [o for o in options if o[0] == "name"]
@@ -141,6 +210,7 @@ class MentionFinder:
             span._.kg_kind = f"metonym:{metonym}" if metonym and names else kind
             found.append(span)
         known = filter_spans(found)
+        known = self._weak_names(doc, known)
         taken = {i for span in known for i in range(span.start, span.end)}
         countries = {i for span in known if span.label_ == "Country" for i in range(span.start, span.end)}
         patterns = self._patterns(doc, taken, countries)
@@ -153,8 +223,15 @@ class MentionFinder:
 
     def _patterns(self, doc: Doc, taken: set[int], countries: set[int]) -> list[Span]:
         spans: list[Span] = []
-        cues = sorted(((doc.vocab.strings[m], s, e) for m, s, e in self.cues(doc)),
-                      key=lambda c: (c[1], -c[2]))
+        # the longest cue wins where cues overlap ("wakil menteri luar negeri" over "menteri")
+        cues = []
+        covered: dict[str, set[int]] = defaultdict(set)
+        for label, s0, e0 in sorted(((doc.vocab.strings[m], s, e) for m, s, e in self.cues(doc)),
+                                    key=lambda c: (-(c[2] - c[1]), c[1])):
+            if not any(i in covered[label] for i in range(s0, e0)):
+                covered[label].update(range(s0, e0))
+                cues.append((label, s0, e0))
+        cues.sort(key=lambda c: (c[1], -c[2]))
 
         def add(start: int, end: int, label: str, kind: str) -> None:
             free = countries if kind == "org" else set()

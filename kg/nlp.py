@@ -42,6 +42,7 @@ _EXTENSIONS = {
     ("doc", "kg_body"): None,
     ("doc", "kg_published"): None,
     ("doc", "kg_lang"): None,
+    ("doc", "kg_publisher"): None,
     ("doc", "kg_entities"): None,
     ("doc", "kg_facts"): None,
     ("doc", "kg_paragraphs"): None,
@@ -212,9 +213,11 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
     return nlp
 
 
-def make_doc(nlp: Language, text: str, *, lang: str, body=None, published: str | None = None) -> Doc:
+def make_doc(nlp: Language, text: str, *, lang: str, body=None, published: str | None = None,
+             publisher: str | None = None) -> Doc:
     """A ``Doc`` of the whole text with kg's context set, ready for ``nlp(doc)``."""
     doc = nlp.make_doc(text)
+    doc._.kg_publisher = publisher
     doc._.kg_lang = lang
     doc._.kg_body = tuple(body) if body is not None else ((0, len(text)),)
     doc._.kg_published = published

@@ -128,7 +128,7 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
     if fact.location:
         yield node, _n(KG.location), _n(fact.location)
     ev = fact.evidence
-    ev_node = _n(evidence_iri(str(doc), ev.start, ev.end))
+    ev_node = _n(evidence_iri(doc.value, ev.start, ev.end))
     yield node, _n(KG.evidence), ev_node
     yield ev_node, TYPE, _n(KG.Evidence)
     yield ev_node, _n(NIF.anchorOf), _lit(ev.text)

@@ -221,6 +221,10 @@ class RelationExtractor:
         mentions = list(doc.spans["kg_mentions"])
         for s in sentences:
             speeches = self._speeches(s, state)
+            # a negated confirmation or denial asserts nothing in its clause ("belum mengonfirmasi bahwa ...")
+            for trig in s.triggers:
+                if trig._.kg_trigger.relation != "deploys" and self._negated(s, trig.start):
+                    state.suppressed.append((trig.end, s.clause(trig.start, speech=False)[1]))
             for trig in sorted(s.triggers, key=lambda t: t.start):
                 t: Trigger = trig._.kg_trigger
                 if t.relation == "deploys":

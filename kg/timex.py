@@ -173,7 +173,7 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Handler]]:
     day = r"(?P<day>[0-3]?\d)"
     year4 = r"(?P<year>(?:19|20)\d{2})"
     rules: list[tuple[str, Handler]] = [
-        (rf"(?P<year>(?:19|20)\d{{2}})-(?P<mon>[01]\d)-(?P<day>[0-3]\d)", iso),
+        (r"(?P<year>(?:19|20)\d{2})-(?P<mon>[01]\d)-(?P<day>[0-3]\d)", iso),
         (rf"(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year4}", numeric),
         (rf"(?:(?:{wd_re}),?\s+)?{day}\s+(?P<month>{month_re})\.?(?:\s+{year4})?", dmy),
         (rf"(?P<month>{month_re})\.?\s+{day}(?:st|nd|rd|th)?(?:,?\s+{year4})?", dmy),
