@@ -134,6 +134,19 @@ def test_max_nodes_keeps_the_most_central(graph):
     assert fx.KIM.iri in select(graph, "Kim Jong Un", max_nodes=1)   # the focus always stays
 
 
+def test_precomputed_layout_places_every_node_apart_and_is_repeatable():
+    import networkx as nx
+
+    from kg.render_layout import precomputed_layout
+
+    G = nx.barabasi_albert_graph(650, 2, seed=3)
+    G.add_nodes_from(range(1000, 1040))          # isolated nodes get a place too
+    pos = precomputed_layout(G)
+    assert set(pos) == set(G) and pos == precomputed_layout(G)
+    assert len(set(pos.values())) == len(G)
+    assert all(abs(x) < 1e6 and abs(y) < 1e6 for x, y in pos.values())
+
+
 def test_json_for_html_escapes_what_could_end_the_script():
     value = {"a": "</script><img src=x>&\u2028\u2029'\"", "b": ["\ud800"]}
     text = json_for_html(value)
@@ -283,6 +296,14 @@ def test_click_on_edge_shows_evidence(page):
     assert "11,000 troops" in text and "10,000–12,000 troops" in text
     assert "2024-10" in text and "0.90" in text
     assert page.page.get_attribute("#panel a", "href") == "https://example.org/news/a1"
+
+
+@pytest.mark.browser
+def test_hover_shows_evidence_until_a_click_pins_it(page):
+    pos = page.page.evaluate(GRAPH_POS, fx.KREMLIN.iri)
+    page.page.mouse.move(pos["x"], pos["y"])
+    page.page.wait_for_selector("#panel h3:text-is('Kremlin')")
+    assert "denies → North Korea deploys Russia" in page.panel()
 
 
 @pytest.mark.browser

@@ -168,7 +168,7 @@
     if (!q) { return null; }
     var range = q.min === q.max || q.max === null ? num(q.min) : num(q.min) + "–" + num(q.max);
     var out = range + (q.unit ? " " + q.unit : "");
-    return q.text ? out + " (“" + q.text + "”)" : out;
+    return q.text && q.text !== out ? out + " (“" + q.text + "”)" : out;
   }
   function articleLine(a) {
     var p = el("p", null, "source");
