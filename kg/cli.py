@@ -143,3 +143,32 @@ def eval_command(gold: Path, out: Path, as_json: bool, misses: bool) -> None:
             for kind, items in miss.items():
                 if items:
                     click.echo(f"  {kind}: {items}")
+
+
+@main.command()
+@out_option
+@click.option("--focus", metavar="ENTITY", help="Draw only this entity's neighbourhood (a label or name, "
+              "case-insensitive, or the entity's IRI).")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Hops around --focus (a claim diamond costs no hop to its own ends).")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=None,
+              help="Keep only the N most central nodes (the focus always stays).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="HTML file to write [default: OUT/graph.html].")
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a PNG screenshot of the drawn page (needs Chromium and Playwright).")
+def render(out: Path, focus: str | None, depth: int, max_nodes: int | None, output: Path | None,
+           png: Path | None) -> None:
+    """Draw the graph as one offline HTML file: entities, facts, claims and their evidence.
+
+    Opens the store at OUT/store read-only and writes OUT/graph.html (or -o FILE),
+    a single page with everything inlined that works with no network.
+    """
+    from kg.render import render_folder, screenshot
+
+    stats = render_folder(out, output, focus=focus, depth=depth, max_nodes=max_nodes)
+    shown = f"{stats.nodes} nodes ({stats.entities} entities, {stats.claims} claims), {stats.edges} edges"
+    left = f", {stats.left_out} left out" if stats.left_out else ""
+    click.echo(f"wrote {stats.path}: {shown} from {stats.articles} articles{left}")
+    if png is not None:
+        click.echo(f"wrote {screenshot(stats.path, png)}")

@@ -9,6 +9,7 @@ replace or prune. Queries see the union of all graphs as the default graph.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,7 @@ class KGStore:
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  lock: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         self._lock_file = None
         try:
             if self.path is None:
@@ -76,11 +78,9 @@ class KGStore:
     def close(self) -> None:
         """Flush and release the writer lock."""
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None:
-            try:
+        if store is not None and self.path is not None and not self.read_only:
+            with contextlib.suppress(OSError):
                 store.flush()
-            except OSError:
-                pass
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()
