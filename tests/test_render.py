@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import RenderError
+from kg.rdf import article_quads
 from kg.render import (
     PHYSICS_LIMIT,
-    article_quads,
     find_entity,
     graph_from_store,
     json_for_html,
