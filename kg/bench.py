@@ -99,7 +99,8 @@ def _run_build(corpus: Path, out: Path, jobs: int | None = None) -> tuple[float,
 def _tokenise_seconds(corpus: Path) -> float:
     import spacy
 
-    texts = [json.loads(line) for line in open(corpus, encoding="utf-8")]
+    with open(corpus, encoding="utf-8") as handle:
+        texts = [json.loads(line) for line in handle]
     tokenizers = {lang: spacy.blank(lang).tokenizer for lang in ("id", "en")}
     started = time.perf_counter()
     for rec in texts:

@@ -25,7 +25,7 @@ PREPOSITIONS = {
            "between", "among", "inside", "within", "after", "before", "during", "since"},
 }
 DEST_PREPS = {
-    "id": {"ke", "di", "menuju", "kepada", "dalam"},
+    "id": {"ke", "di", "menuju"},
     "en": {"to", "into", "in", "inside", "at", "toward", "towards"},
 }
 AGENT_PREPS = {"id": {"oleh"}, "en": {"by"}}
@@ -38,9 +38,12 @@ ADVERBS = {
     "en": {"has", "have", "had", "also", "reportedly", "already", "now", "recently", "since", "will",
            "would", "could", "may", "might", "secretly", "officially", "openly", "then", "still", "just",
            "is", "are", "was", "were", "been", "being", "be", "to", "decided", "plans", "planning",
-           "preparing", "ready", "later", "quietly", "further", "more", "first", "had", "reportedly"},
+           "preparing", "ready", "later", "quietly", "further", "more", "first"},
 }
 COORD = {"dan", "serta", "and", "&"}
+DETERMINERS = {"the", "a", "an", "its", "their", "this", "that", "these", "those", "para", "sang"}
+PLACE_WORDS = {"wilayah", "kawasan", "daerah", "perbatasan", "provinsi", "kota", "front", "region", "border",
+               "province", "city", "territory", "oblast", "area", "frontline", "zona", "zone"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
@@ -60,6 +63,7 @@ class Sentence:
     quantities: list[Span] = field(default_factory=list)
     times: list[Span] = field(default_factory=list)
     triggers: list[Span] = field(default_factory=list)
+    doc_mentions: list[Span] = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -143,7 +147,7 @@ class Sentence:
                     return mention, i - mention.end, False
                 j = mention.start - 1
                 continue
-            if self.has_cue(j, "pronoun") or self.has_cue(j, "both"):
+            if self.has_cue(j, "pronoun") or self.has_cue(j, "both") or self.has_cue(j, "first_person"):
                 return None, i - j, True
             j -= 1
         return None, 0, False
@@ -219,24 +223,44 @@ class Sentence:
             steps += 1
         return None, False
 
-    def destination(self, i: int, end: int, exclude: set[str], window: int = 5) -> Span | None:
-        """The first country or place after a direction word ("ke", "to", "in") right of ``i``."""
+    def destination(self, i: int, end: int, exclude: set[str]) -> Span | None:
+        """The first country or place right after a direction word ("ke Rusia", "to Russia",
+        "in the Kursk region", "ke wilayah tersebut") right of ``i``.
+
+        Between the direction word and the name only articles, possessives and place words
+        may stand ("ke wilayah perbatasan Kursk"); anything else ("to end Japan's rule",
+        "dalam pertempuran melawan Ukraina") means the word does not point at the name.
+        """
         preps = DEST_PREPS[self.lang]
-        j = i
-        while j < end:
-            word = self.doc[j].lower_
-            if word in preps or self.cue_at(j, "claim:retakes") is not None:
-                for k in range(j + 1, min(end, j + 1 + window)):
-                    if self.doc[k].is_punct and self.doc[k].text not in POSSESSIVE:
-                        break
-                    mention = self.mention_at.get(k)
-                    if mention is None:
-                        continue
-                    info = self.entity(mention)
-                    if info is not None and info.type in ("Country", "Location") and info.id not in exclude:
-                        return self.refine(mention, end)
-                    break
-            j += 1
+        for j in range(i, end):
+            if not (self.doc[j].lower_ in preps or self.cue_at(j, "claim:retakes") is not None):
+                continue
+            k = j + 1
+            while k < end and k not in self.mention_at:
+                word = self.doc[k].lower_
+                anaphora = self.cue_at(k, "place_anaphora")
+                if anaphora is not None:
+                    place = self.last_place(k)
+                    return place if place is not None and self.entity(place).id not in exclude else None
+                if word in DETERMINERS or word in PLACE_WORDS or word in POSSESSIVE:
+                    k += 1
+                    continue
+                break
+            mention = self.mention_at.get(k)
+            if mention is None or k >= end:
+                continue
+            info = self.entity(mention)
+            if info is not None and info.type in ("Country", "Location") and info.id not in exclude:
+                return self.refine(mention, end)
+        return None
+
+    def last_place(self, i: int) -> Span | None:
+        """The place named last before token ``i`` in the article ("wilayah tersebut")."""
+        for mention in reversed(self.doc_mentions):
+            if mention.start < i:
+                info = self.entity(mention)
+                if info is not None and info.type == "Location":
+                    return mention
         return None
 
     def refine(self, mention: Span, end: int) -> Span:
@@ -251,7 +275,7 @@ class Sentence:
 
     def beneficiary(self, i: int, end: int, exclude: set[str]) -> Span | None:
         """Who the troops help: "membantu (perang) Rusia", "to help Russia", "alongside Russian troops"."""
-        for start, cue_end in self.cues_between("help", i, end):
+        for _start, cue_end in self.cues_between("help", i, end):
             for k in range(cue_end, min(end, cue_end + 4)):
                 mention = self.mention_at.get(k)
                 if mention is None:

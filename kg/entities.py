@@ -168,7 +168,7 @@ class EntityResolver:
             candidates.append(" ".join(words[:cut]))
         for cand in candidates:
             for entry in self.catalogue.lookup(cand):
-                if entry.type == type_ or type_ == "Location" and entry.type == "Country":
+                if entry.type == type_ or (type_ == "Location" and entry.type == "Country"):
                     info = entities.get(entry.key) or from_catalogue(entry.key)
                     if info is not None:
                         entities[entry.key] = info

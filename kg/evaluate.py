@@ -177,7 +177,7 @@ def _canonical(predicted: set[tuple], gold_facts: list[dict], loose: bool) -> se
         for main, sets in patterns:
             if loose:
                 main, sets = main[:2], sets[:2]
-            if len(sets) == len(tup) and all(x in allowed for x, allowed in zip(tup, sets)):
+            if len(sets) == len(tup) and all(x in allowed for x, allowed in zip(tup, sets, strict=True)):
                 tup = main
                 break
         out.add(tup)

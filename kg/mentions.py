@@ -36,6 +36,12 @@ from kg.nlp import in_body
 
 STOP = {"id": ID_STOP, "en": EN_STOP}
 QUOTES = frozenset("\"'“”‘’«»()[]")
+# words after which "militer X" is still the army itself ("bahwa militer Rusia ...")
+ID_FUNCTION_WORDS = frozenset({
+    "bahwa", "dan", "yang", "itu", "ini", "oleh", "dengan", "untuk", "kepada", "dari", "ke", "di",
+    "pada", "juga", "pun", "sementara", "namun", "bahkan", "hingga", "sedangkan", "serta", "atau",
+    "tetapi", "karena", "sehingga", "antara", "terhadap", "tentang", "bagi", "sejak",
+})
 MAX_RUN = 4
 
 
@@ -82,7 +88,7 @@ class MentionFinder:
             if docs:
                 self.cues.add(label, docs)
 
-        titles = set(((names.get("titles") or {}).get(lang) or []))
+        titles = set((names.get("titles") or {}).get(lang) or [])
         titles |= set(catalogue.titles(lang))
         add("title", titles)
         add("org_head", (names.get("org_heads") or {}).get(lang) or [])
@@ -131,7 +137,7 @@ class MentionFinder:
         if entry is not None and entry.kind == "military":
             words = span.text.lower().split()
             if self.lang == "id" and words[0] == "militer" and before is not None and before.is_alpha \
-                    and before.is_lower and before.lower_ not in self.stop \
+                    and before.is_lower and before.lower_ not in ID_FUNCTION_WORDS \
                     and not before.lower_.startswith(("me", "ber", "di", "ter")):
                 return False
             if self.lang == "en" and words[-1] == "military" and after is not None and after.is_alpha \
@@ -210,6 +216,13 @@ class MentionFinder:
             span._.kg_kind = f"metonym:{metonym}" if metonym and names else kind
             found.append(span)
         known = filter_spans(found)
+        # names inside longer names are mentions too ("Angkatan Bersenjata Rusia" in
+        # "Staf Umum Angkatan Bersenjata Rusia"): organisations of two words or more, countries
+        outer = {(s.start, s.end) for s in known}
+        inner = [s for s in found if (s.start, s.end) not in outer
+                 and (s.label_ == "Country" or (s.label_ == "Organization" and len(s) > 1))
+                 and any(k.start <= s.start and s.end <= k.end and k.kb_id_ != s.kb_id_
+                         and k.label_ == "Organization" for k in known)]
         known = self._weak_names(doc, known)
         taken = {i for span in known for i in range(span.start, span.end)}
         countries = {i for span in known if span.label_ == "Country" for i in range(span.start, span.end)}
@@ -217,8 +230,9 @@ class MentionFinder:
         final = filter_spans(known + patterns)
         kept = {(s.start, s.end) for s in final}
         doc.spans["kg_mentions"] = sorted(final, key=lambda s: s.start)
-        # countries swallowed by a longer organisation name are still mentioned
-        doc.spans["kg_nested"] = [s for s in known if (s.start, s.end) not in kept]
+        # and so are countries swallowed by a longer organisation name found by a pattern
+        nested = [s for s in known if (s.start, s.end) not in kept] + inner
+        doc.spans["kg_nested"] = filter_spans(nested)
         return doc
 
     def _patterns(self, doc: Doc, taken: set[int], countries: set[int]) -> list[Span]:
@@ -256,7 +270,7 @@ class MentionFinder:
                     skipped += 1
                 stop = self._run(doc, j, taken, MAX_RUN, sent_end)
                 words = stop - j
-                if words >= 2 or words == 1 and j == end and doc[j].is_title:
+                if words >= 2 or (words == 1 and j == end and doc[j].is_title):
                     add(j, stop, "Person", "title")
             elif label == "speech":
                 # "kata Park Sun-won" / "Park Sun-won mengatakan"

@@ -33,10 +33,12 @@ from kg.lexicon import load_lexicon
 from kg.quantities import find_quantities
 from kg.timex import find_times
 
-ABBREVIATIONS = frozenset(
-    "u.s. u.k. u.n. dr. mr. mrs. ms. gen. lt. col. maj. capt. sgt. adm. prof. st. jl. no. vs. "
-    "etc. jr. sr. inc. co. ltd. corp. dept. gov. sen. rep. pres. min. h. ir. a.s. n. s.".split()
-)
+ABBREVIATIONS = frozenset({
+    "u.s.", "u.k.", "u.n.", "dr.", "mr.", "mrs.", "ms.", "gen.", "lt.", "col.", "maj.", "capt.",
+    "sgt.", "adm.", "prof.", "st.", "jl.", "no.", "vs.", "etc.", "jr.", "sr.", "inc.", "co.",
+    "ltd.", "corp.", "dept.", "gov.", "sen.", "rep.", "pres.", "min.", "h.", "ir.", "a.s.", "n.",
+    "s.",
+})
 
 _EXTENSIONS = {
     ("doc", "kg_body"): None,

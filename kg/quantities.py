@@ -121,7 +121,7 @@ def find_quantities(text: str, lang: str) -> list[QuantityMatch]:
                     if va * factor <= vb:
                         va = va * factor
                         break
-            low, high = int(round(min(va, vb))), int(round(max(va, vb)))
+            low, high = round(min(va, vb)), round(max(va, vb))
             if 1900 <= low <= 2100 and low == high and re.fullmatch(r"\d{4}", a.strip()):
                 continue  # a year, not a figure
             if low <= 0:

@@ -108,7 +108,7 @@ def fact_rows(store: KGStore) -> Iterator[dict]:
     for row in store.query(_FACT_QUERY):
         g = row["g"].value
 
-        def ent(var: str) -> dict | None:
+        def ent(var: str, row=row, g=g) -> dict | None:
             iri = _value(row[var])
             return _entity_object(entities.get((g, iri)), iri) if iri else None
 

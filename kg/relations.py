@@ -3,24 +3,31 @@
 Rules over the token-indexed sentences of :mod:`kg.clauses`, driven by the
 lexicons in ``ontology/lexicon/``:
 
+* **governing verbs** first: reported speech ("NIS mengatakan bahwa ...",
+  "“...,” Rutte told reporters") and confirm/deny verbs, with their speakers
+  and the clause they govern. Pronouns resolve to the speaker of the clause
+  they stand in ("Korea Utara mengonfirmasi bahwa *mereka* mengirim"), else to
+  the last state that acted before them in the paragraph.
 * **deploys** from a trigger verb or noun ("mengirim", "dikerahkan",
   "pengerahan", "deployed"): the agent is the subject left of an active verb,
-  the ``oleh``/``by`` phrase or the owner of the troops of a passive one; the
+  the ``oleh``/``by`` phrase or the owner of the troops of a passive one, the
+  owner of the troops of a noun ("pengerahan pasukan Korea Utara"). The
   destination follows a direction word ("ke Rusia", "to Russia", "in Kursk")
   or is who the troops help ("untuk membantu Rusia"). Words like send need
-  troops as their object (sending aid is not a deployment).
+  troops as their object (sending a letter is not a deployment).
 * **deploys** from presence: "pasukan Korea Utara bertempur bersama Rusia di
-  Kursk", "Russia used North Korean troops in Kursk", when the owner of the
-  troops is known in the article to send troops, or inside a confirmed claim.
+  Kursk" when the owner of the troops sends troops elsewhere in the article
+  or inside a confirmed claim; "Russia used North Korean troops in Kursk".
 * **confirms / denies**: the speaker is the subject (coordinated subjects,
-  "kedua negara" and pronouns resolved); the claim is the deploys (or other)
-  fact in the "bahwa"/"that" clause or the nominal object ("mengonfirmasi
-  pengerahan pasukan X"), or, for "membantah klaim tersebut", the last claim
-  made before in the article.
+  "kedua negara" and pronouns resolved); the claim is each deploys fact of the
+  "bahwa"/"that" clause or of the nominal object ("mengonfirmasi pengerahan
+  pasukan X"), a claim of another kind ("merebut kembali" -> retakes), or for
+  "membantah klaim tersebut" the last claim made before in the article.
 * Negation ("belum", "has not", "declined to") and conditionals ("jika")
-  remove the fact and everything in its clause; hedges ("dilaporkan",
-  "reportedly") and plans ("bersiap", "plans to") lower the confidence;
-  reported speech ("NIS mengatakan bahwa ...") keeps who said it.
+  remove the fact and everything its clause claims; hedges ("dilaporkan",
+  "reportedly") and plans ("bersiap", "plans to") lower the confidence.
+* A deployment to a region is also one to the region's country, when the
+  article names that country.
 
 Results are :class:`RawFact` records in ``doc._.kg_facts``, with entity ids
 from ``doc._.kg_entities`` and character offsets of their sentence.
@@ -29,12 +36,12 @@ from ``doc._.kg_entities`` and character offsets of their sentence.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.clauses import BE_FORMS, Sentence
+from kg.clauses import BE_FORMS, POSSESSIVE, Sentence
 from kg.lexicon import Trigger, load_lexicon
 from kg.nlp import in_body, paragraph_of
 
@@ -42,6 +49,8 @@ DEPLOYERS = {"Country", "Organization", "Person", "Location"}
 SPEAKERS = {"Country", "Organization", "Person", "Location"}
 STATES = {"Country", "Organization"}
 NEGATION_WINDOW = 4
+OBJECT_WINDOW = 7
+CLOSING_QUOTES = {"”", '"', "’", "'"}
 
 
 @dataclass
@@ -67,17 +76,24 @@ class RawFact:
 
 
 @dataclass
-class Speech:
+class Event:
+    """A verb that governs a clause: reported speech or a confirm/deny verb."""
+
     verb: int
-    speaker: str | None
+    end: int
+    kind: str                      # "speech" or "stance"
+    speakers: list[str]
     comp: tuple[int, int]
-    negated: bool
+    negated: bool = False
+    trigger: Trigger | None = None
+    distance: int = 0
+    via_pronoun: bool = False
 
 
 @dataclass
 class ArticleState:
     deployers: set[str] = field(default_factory=set)
-    last_actor: dict[int, str] = field(default_factory=dict)
+    actors: list[tuple[int, int, str]] = field(default_factory=list)   # (paragraph, token, entity)
     claims: list[RawFact] = field(default_factory=list)
     facts: list[RawFact] = field(default_factory=list)
     suppressed: list[tuple[int, int]] = field(default_factory=list)
@@ -98,16 +114,18 @@ class RelationExtractor:
     # -- building the sentence views -------------------------------------------------
     def _sentences(self, doc: Doc) -> list[Sentence]:
         entities = doc._.kg_entities or {}
+        mentions = sorted(doc.spans["kg_mentions"], key=lambda m: m.start)
         views = []
         by_sent: dict[int, Sentence] = {}
         for sent in doc.sents:
             if not sent.text.strip() or not in_body(doc, sent.start_char, sent.start_char + 1):
                 continue
-            view = Sentence(doc, sent, self.lang, self.lex, entities, paragraph_of(doc, sent.start_char))
+            view = Sentence(doc, sent, self.lang, self.lex, entities, paragraph_of(doc, sent.start_char),
+                            doc_mentions=mentions)
             views.append(view)
             for i in range(sent.start, sent.end):
                 by_sent[i] = view
-        for mention in doc.spans["kg_mentions"]:
+        for mention in mentions:
             view = by_sent.get(mention.start)
             if view is not None:
                 for i in range(mention.start, mention.end):
@@ -138,10 +156,11 @@ class RelationExtractor:
                 return True
         return False
 
-    def _suppressed(self, s: Sentence, i: int, state: ArticleState) -> bool:
+    @staticmethod
+    def _suppressed(i: int, state: ArticleState) -> bool:
         return any(a <= i < b for a, b in state.suppressed)
 
-    def _hedged(self, s: Sentence, start: int, end: int) -> bool:
+    def _hedged(self, s: Sentence, end: int) -> bool:
         return bool(s.cues_between("hedge", s.start, min(s.end, end + 3)))
 
     def _planned(self, s: Sentence, start: int) -> bool:
@@ -161,41 +180,122 @@ class RelationExtractor:
         prev = s.doc[j]
         if prev.lower_ in BE_FORMS:
             return True
-        if s.has_cue(j, "troops") or prev.text == "," and s.has_cue(j - 1, "troops"):
-            return True
-        return False
+        return s.has_cue(j, "troops") or (prev.text == "," and s.has_cue(j - 1, "troops"))
 
-    def _resolve_pronoun(self, s: Sentence, i: int, state: ArticleState, speeches: list[Speech]) -> str | None:
-        for sp in speeches:
-            if sp.comp[0] <= i < sp.comp[1] and sp.speaker:
-                info = s.entities.get(sp.speaker)
-                if info is not None and info.type in STATES:
-                    return sp.speaker
-        if s.paragraph in state.last_actor:
-            return state.last_actor[s.paragraph]
+    # -- who: actors and pronouns -----------------------------------------------------
+    def _act(self, s: Sentence, i: int, entity: str | None, state: ArticleState) -> None:
+        info = s.entities.get(entity) if entity else None
+        if info is not None and info.type in STATES:
+            state.actors.append((s.paragraph, i, entity))
+
+    def _resolve(self, s: Sentence, i: int, state: ArticleState, events: list[Event],
+                 first_person: bool = False) -> str | None:
+        """Who a pronoun at token ``i`` stands for."""
+        for ev in sorted(events, key=lambda e: e.comp[1] - e.comp[0]):
+            if ev.comp[0] <= i < ev.comp[1] and ev.speakers:
+                info = s.entities.get(ev.speakers[0])
+                if (first_person and ev.kind == "speech") or (info is not None and info.type in STATES):
+                    return ev.speakers[0]
+        if first_person:
+            return None
+        before = [e for p, t, e in state.actors if p == s.paragraph and t < i]
+        if before:
+            return before[-1]
         for j in range(i - 1, s.start - 1, -1):
-            mention = s.mention_at.get(j)
-            info = s.entity(mention)
+            info = s.entity(s.mention_at.get(j))
             if info is not None and info.type in STATES:
                 return info.id
         return None
 
-    def _both(self, s: Sentence, i: int, doc_mentions: list[Span]) -> list[str]:
-        """The two states last named before ``i`` ("kedua negara")."""
+    def _both(self, s: Sentence, i: int) -> list[str]:
+        """The two countries last named before ``i`` ("kedua negara")."""
         seen: list[str] = []
-        for mention in reversed([m for m in doc_mentions if m.start < i]):
-            info = s.entities.get(mention._.kg_entity)
+        for mention in reversed([m for m in s.doc_mentions if m.start < i]):
+            info = s.entity(mention)
             if info is not None and info.type == "Country" and info.id not in seen:
                 seen.append(info.id)
             if len(seen) == 2:
                 break
         return seen if len(seen) == 2 else []
 
-    def _attribution(self, s: Sentence, i: int, speeches: list[Speech], subject: str | None) -> str | None:
-        for sp in sorted(speeches, key=lambda sp: sp.comp[0], reverse=True):
-            if sp.comp[0] <= i < sp.comp[1] and sp.speaker and sp.speaker != subject:
-                return sp.speaker
-        for start, end in s.cues_between("attribution", s.start, s.end):
+    def _subjects(self, s: Sentence, start: int, state: ArticleState, events: list[Event],
+                  *, speech: bool) -> tuple[list[str], int, bool]:
+        """The speakers left of a verb: coordinated names, "kedua negara", pronouns."""
+        mention, dist, pron = s.subject(start, SPEAKERS, speech=speech)
+        if mention is not None:
+            return [m._.kg_entity for m in [mention, *s.coordinated(mention, SPEAKERS)]], dist, False
+        if pron:
+            k = start - dist
+            if s.has_cue(k, "both"):
+                return self._both(s, start), dist, True
+            who = self._resolve(s, start, state, events, first_person=s.has_cue(k, "first_person"))
+            return ([who] if who else []), dist, True
+        return [], 0, False
+
+    def _events(self, s: Sentence, state: ArticleState) -> list[Event]:
+        """Speech and confirm/deny verbs of the sentence, left to right."""
+        events: list[Event] = []
+        verbs = [(start, end, "speech", None) for start, end in s.cues_between("speech", s.start, s.end)
+                 if start not in s.mention_at]
+        verbs += [(t.start, t.end, "stance", t._.kg_trigger) for t in s.triggers
+                  if t._.kg_trigger.relation in ("confirms", "denies")]
+        # speech first: "“I can confirm ...,” Rutte told reporters" needs the speaker of the quote
+        for start, end, kind, trigger in sorted(verbs, key=lambda v: (v[2] != "speech", v[0])):
+            if any(ev.verb <= start < ev.end for ev in events):
+                continue
+            negated = self._negated(s, start) or (kind == "stance" and s.doc[s.end - 1].text == "?")
+            after = s.mention_at.get(end)
+            ev = Event(start, end, kind, [], (end, end), negated, trigger)
+            if kind == "speech" and after is not None and (
+                    start == s.start or s.doc[start - 1].text in (",", *CLOSING_QUOTES)):
+                ev.speakers, ev.comp = [after._.kg_entity], (s.start, start)   # "..., kata Gerasimov."
+            elif kind == "stance" and self._passive(s, s.doc[start:end], trigger):
+                agent = s.agent(end)
+                ev.speakers = [agent._.kg_entity] if agent is not None else []
+                ev.comp = (end, s.clause(start, speech=False)[1])
+            else:
+                ev.speakers, ev.distance, ev.via_pronoun = self._subjects(s, start, state, events,
+                                                                          speech=kind == "stance")
+                mention, _d, _p = s.subject(start, SPEAKERS, speech=False)
+                if kind == "speech" and mention is not None and mention.start > s.start and \
+                        s.doc[mention.start - 1].text in CLOSING_QUOTES | {","}:
+                    ev.comp = (s.start, mention.start)            # "“...,” Rutte told reporters"
+                else:
+                    ev.comp = self._complement(s, end)
+            ev.speakers = [sp for sp in ev.speakers if sp in s.entities]
+            events.append(ev)
+            if negated:
+                state.suppressed.append(ev.comp)
+            elif kind == "speech":
+                # what was said may be a claim denied later ("Rusia mengatakan ... merebut kembali Kursk")
+                for cue in s.cues_between("claim:retakes", ev.comp[0], ev.comp[1]):
+                    state.claims.append(self._claim_predicate(s, "retakes", cue, ev.comp,
+                                                              ev.speakers[0] if ev.speakers else None))
+                    break
+            for speaker in ev.speakers:
+                self._act(s, start, speaker, state)
+        return events
+
+    def _complement(self, s: Sentence, end: int) -> tuple[int, int]:
+        """The clause a verb governs: from the verb (over adverbs, dates and a complementizer
+        a few words on: "mengonfirmasi secara resmi bahwa ...") to the next boundary."""
+        start = end
+        for j in range(end, min(s.end, end + 8)):
+            if s.has_cue(j, "complementizer"):
+                start = j + 1
+                break
+            if s.is_boundary(j) or j in s.mention_at:
+                break
+        stop = start
+        while stop < s.end and not s.is_boundary(stop):
+            stop += 1
+        return (end, stop)
+
+    def _attribution(self, s: Sentence, i: int, events: list[Event], subject: str | None) -> str | None:
+        for ev in sorted(events, key=lambda e: e.comp[1] - e.comp[0]):
+            if ev.comp[0] <= i < ev.comp[1] and ev.speakers and ev.speakers[0] != subject:
+                return ev.speakers[0]
+        for _start, end in s.cues_between("attribution", s.start, s.end):
             for k in range(end, min(s.end, end + 4)):
                 mention = s.mention_at.get(k)
                 if mention is not None:
@@ -214,102 +314,110 @@ class RelationExtractor:
         t = s.nearest(s.times, i, start, end)
         return t._.kg_value if t is not None else None
 
+    def _where(self, s: Sentence, start: int, end: int, exclude: set[str]) -> tuple[Span | None, str | None]:
+        """Destination of troops seen from token ``start``, and the place within it if named."""
+        dest = s.destination(start, end, exclude)
+        ben = s.beneficiary(start, end, exclude)
+        if dest is not None and ben is not None and ben.start < dest.start:
+            dest = None  # "untuk membantu Rusia dalam perang ... di Ukraina": who they help comes first
+        if dest is None and ben is not None:
+            ben_info = s.entity(ben)
+            place = s.place_within(start, end, ben_info.country if ben_info else None, exclude)
+            dest = place or ben
+        location = None
+        info = s.entity(dest) if dest is not None else None
+        if info is not None and info.type == "Country":
+            place = s.place_within(dest.end, end, info.country, exclude)
+            location = place._.kg_entity if place is not None else None
+        return dest, location
+
     # -- the component ----------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         sentences = self._sentences(doc)
         state = ArticleState()
-        mentions = list(doc.spans["kg_mentions"])
         for s in sentences:
-            speeches = self._speeches(s, state)
-            # a negated confirmation or denial asserts nothing in its clause ("belum mengonfirmasi bahwa ...")
-            for trig in s.triggers:
-                if trig._.kg_trigger.relation != "deploys" and self._negated(s, trig.start):
-                    state.suppressed.append((trig.end, s.clause(trig.start, speech=False)[1]))
+            events = self._events(s, state)
             for trig in sorted(s.triggers, key=lambda t: t.start):
-                t: Trigger = trig._.kg_trigger
-                if t.relation == "deploys":
-                    self._deploy(s, trig, t, state, speeches)
-            for trig in sorted(s.triggers, key=lambda t: t.start):
-                t = trig._.kg_trigger
-                if t.relation in ("confirms", "denies"):
-                    self._stance(s, trig, t, state, speeches, mentions)
+                if trig._.kg_trigger.relation == "deploys":
+                    self._deploy(s, trig, trig._.kg_trigger, state, events)
+            for ev in events:
+                if ev.kind == "stance" and not ev.negated:
+                    self._stance(s, ev, state, events)
         for s in sentences:
             self._presence(s, s.start, s.end, state, [], relaxed=False)
-        self._fill_destinations(state)
+        self._fill_destinations(doc, state)
+        self._entail_countries(doc, state)
         doc._.kg_facts = self._dedup(state.facts)
         return doc
 
-    def _speeches(self, s: Sentence, state: ArticleState) -> list[Speech]:
-        out = []
-        for start, end in s.cues_between("speech", s.start, s.end):
-            if start in s.mention_at:
-                continue
-            negated = self._negated(s, start)
-            after = s.mention_at.get(end)
-            if after is not None and (start == s.start or s.doc[start - 1].text in (",", "”", '"')):
-                speaker, comp = after._.kg_entity, (s.start, start)   # "..., kata Gerasimov."
-            else:
-                mention, _dist, pron = s.subject(start, SPEAKERS, speech=False)
-                speaker = mention._.kg_entity if mention is not None else None
-                if pron:
-                    speaker = self._resolve_pronoun(s, start, state, out)
-                comp_end = end
-                # a complementizer right after the verb opens its clause rather than ending it
-                if comp_end < s.end and s.has_cue(comp_end, "complementizer"):
-                    comp_end += 1
-                while comp_end < s.end and not s.is_boundary(comp_end):
-                    comp_end += 1
-                comp = (end, comp_end)
-            out.append(Speech(start, speaker, comp, negated))
-            if negated:
-                state.suppressed.append(comp)
-            elif speaker:
-                info = s.entities.get(speaker)
-                if info is not None and info.type in STATES:
-                    state.last_actor[s.paragraph] = speaker
-                for cue_start, cue_end in s.cues_between("claim:retakes", comp[0], comp[1]):
-                    state.claims.append(self._claim_predicate(s, "retakes", cue_start, cue_end, comp,
-                                                              speaker, state, out))
-        return out
-
-    def _claim_predicate(self, s, predicate, cue_start, cue_end, comp, speaker, state, speeches) -> RawFact:
-        subj, _d, pron = s.subject(cue_start, STATES, speech=False)
+    def _claim_predicate(self, s: Sentence, predicate: str, cue: tuple[int, int], comp: tuple[int, int],
+                         speaker: str | None) -> RawFact:
+        subj, _d, pron = s.subject(cue[0], STATES, speech=False)
         subject = subj._.kg_entity if subj is not None else None
-        if subject is None:
-            subject = speaker if pron or any(s.doc[k].lower_.endswith("nya") for k in range(comp[0], cue_start)) \
-                else None
-        obj = s.place_within(cue_end, comp[1], None, {subject} if subject else set())
-        return RawFact(predicate, subject, (s.span.start_char, s.span.end_char), s.doc[cue_start:cue_end].text,
+        if subject is None and (pron or any(s.doc[k].lower_.endswith("nya") for k in range(comp[0], cue[0]))):
+            subject = speaker
+        obj = s.place_within(cue[1], comp[1], None, {subject} if subject else set())
+        return RawFact(predicate, subject, (s.span.start_char, s.span.end_char), s.doc[cue[0]:cue[1]].text,
                        object=obj._.kg_entity if obj is not None else None, confidence=0.6,
-                       is_claim=True, token=cue_start)
+                       is_claim=True, token=cue[0])
 
-    def _deploy(self, s: Sentence, trig: Span, t: Trigger, state: ArticleState, speeches) -> RawFact | None:
-        if self._suppressed(s, trig.start, state) or self._negated(s, trig.start):
-            return None
+    def _owner_of_noun(self, s: Sentence, trig: Span, right: int, events: list[Event]) -> tuple[str | None, bool,
+                                                                                           tuple | None]:
+        """Whose deployment a noun names: "pengerahan pasukan Korea Utara", "North Korea's deployment",
+        "North Korean troop deployment", or the confirming state's own ("North Korea confirms troop
+        deployment")."""
+        after = s.troop_nouns(trig.end, min(right, trig.end + 4))
+        troops = after[0] if after else None
+        if troops:
+            owner, pron = s.owner(*troops)
+            agent = s.agent(troops[1], limit=3)
+            if agent is not None:
+                return agent._.kg_entity, False, troops
+            if owner is not None or pron:
+                return (owner._.kg_entity if owner is not None else None), pron, troops
+        k = trig.end
+        while k < min(right, trig.end + 3):
+            mention = s.mention_at.get(k)
+            if mention is not None:
+                info = s.entity(mention)
+                prep = s.after_preposition(mention)
+                # "pengerahan pertama Korea Utara"; in English only "deployment of/by X"
+                if info is not None and info.type in STATES and (
+                        (prep is None and self.lang == "id") or prep in ("of", "by")):
+                    return mention._.kg_entity, False, troops
+                break
+            k += 1
+        k = trig.start - 1
+        while k >= max(s.start, trig.start - 4):
+            mention = s.mention_at.get(k)
+            if mention is not None:
+                info = s.entity(mention)
+                return (mention._.kg_entity if info is not None and info.type in DEPLOYERS else None), False, \
+                    troops
+            if not (s.doc[k].text in POSSESSIVE or s.has_cue(k, "troops")):
+                break
+            k -= 1
+        for ev in events:
+            if ev.kind == "stance" and ev.end <= trig.start <= ev.end + 3 and ev.speakers:
+                info = s.entities.get(ev.speakers[0])
+                if info is not None and info.type == "Country":
+                    return ev.speakers[0], False, troops
+        return None, False, troops
+
+    def _deploy(self, s: Sentence, trig: Span, t: Trigger, state: ArticleState, events: list[Event]) -> None:
+        if self._suppressed(trig.start, state) or self._negated(s, trig.start):
+            return
         left, right = s.clause(trig.start)
-        subject = None
-        pron = False
-        dist = 0
+        subject, pron, dist = None, False, 0
         troops: tuple[int, int] | None = None
-        if t.kind == "noun":
-            after = s.troop_nouns(trig.end, min(right, trig.end + 3))
-            if after:
-                troops = after[0]
-                owner, pron = s.owner(*troops)
-                subject = owner._.kg_entity if owner is not None else None
-            if subject is None and not pron:
-                for k in range(trig.end, min(right, trig.end + 3)):
-                    if k in s.mention_at and s.entity(s.mention_at[k]).type in STATES:
-                        subject = s.mention_at[k]._.kg_entity
-                        break
-            if subject is None and not pron and trig.start >= 2 and s.doc[trig.start - 1].text in ("'s", "’s"):
-                m = s.mention_at.get(trig.start - 2)
-                subject = m._.kg_entity if m is not None else None
+        nominal = t.kind == "noun" or (self.lang == "en" and trig.start > s.start and \
+            s.doc[trig.start - 1].lower_ in ("the", "a", "an", "its", "their", "this", "that"))
+        if nominal:  # "the dispatch of 10,000 troops by Pyongyang" is a noun, whatever the lexicon says
+            subject, pron, troops = self._owner_of_noun(s, trig, right, events)
         elif self._passive(s, trig, t):
             agent = s.agent(trig.end)
-            before = [c for c in s.troop_nouns(left, trig.start)]
-            if before:
-                troops = before[-1]
+            before = s.troop_nouns(left, trig.start)
+            troops = before[-1] if before else None
             if agent is not None:
                 subject = agent._.kg_entity
             elif troops:
@@ -318,205 +426,224 @@ class RelationExtractor:
         else:
             mention, dist, pron = s.subject(trig.start, DEPLOYERS)
             subject = mention._.kg_entity if mention is not None else None
-            after = s.troop_nouns(trig.end, right)
+            after = s.troop_nouns(trig.end, min(right, trig.end + OBJECT_WINDOW))
             troops = after[0] if after else None
         if pron and subject is None:
-            subject = self._resolve_pronoun(s, trig.start, state, speeches)
+            subject = self._resolve(s, trig.start, state, events)
         info = s.entities.get(subject) if subject else None
         if info is None or info.type not in DEPLOYERS or info.kind == "media":
-            return None
+            return
         quantity = self._quantity(s, trig.start, left, right)
         if t.needs_troops and troops is None and quantity is None:
-            return None
+            return
         nxt = trig.end
-        while nxt < right and s.doc[nxt].lower_ in ("back", "kembali", "more", "lagi", "its", "their", "some"):
+        while nxt < right and s.doc[nxt].lower_ in ("back", "kembali", "more", "lagi", "its", "their", "some",
+                                                    "a", "an", "the", "sebuah", "seorang", "para"):
             nxt += 1
         if nxt < right and s.doc[nxt].lower_ in self.non_troops:
-            return None
-        exclude = {subject}
-        dest = s.destination(trig.end, right, exclude)
-        location = None
-        if dest is None:
-            ben = s.beneficiary(trig.end, right, exclude)
-            if ben is not None:
-                ben_info = s.entity(ben)
-                place = s.place_within(ben.end, right, ben_info.country if ben_info else None, exclude)
-                dest = place or ben
-        elif s.entity(dest).type == "Country":
-            place = s.place_within(dest.end, right, s.entity(dest).country, exclude)
-            location = place._.kg_entity if place is not None else None
+            return
+        dest, location = self._where(s, trig.end, right, {subject})
+        hedged = self._hedged(s, trig.end)
         conf = t.weight * (0.85 if pron else 1.0) * (1 / (1 + 0.04 * max(0, dist - 3)))
-        hedged = self._hedged(s, trig.start, trig.end)
         conf *= (0.75 if hedged else 1.0) * (0.85 if self._planned(s, trig.start) else 1.0)
         fact = RawFact(
             "deploys", subject, (s.span.start_char, s.span.end_char), trig.text,
             object=dest._.kg_entity if dest is not None else None, quantity=quantity,
             time=self._time(s, trig.start, left, right), location=location, confidence=_clamp(conf),
-            hedged=hedged, attributed_to=self._attribution(s, trig.start, speeches, subject),
+            hedged=hedged, attributed_to=self._attribution(s, trig.start, events, subject),
             implicit_object=dest is None, token=trig.start, troops=troops,
         )
         state.facts.append(fact)
         state.claims.append(fact)
         state.deployers.add(subject)
-        if info.type in STATES:
-            state.last_actor[s.paragraph] = subject
-        return fact
+        self._act(s, trig.start, subject, state)
 
-    def _presence(self, s: Sentence, start: int, end: int, state: ArticleState, speeches,
-                  relaxed: bool) -> RawFact | None:
-        used = {f.troops for f in state.facts if f.troops and f.sent == (s.span.start_char, s.span.end_char)}
+    def _presence(self, s: Sentence, start: int, end: int, state: ArticleState, events: list[Event],
+                  relaxed: bool) -> list[RawFact]:
+        """Deployments told by troops' presence, help or use ("pasukan X bertempur di Y")."""
+        sent = (s.span.start_char, s.span.end_char)
+        used = {f.troops for f in state.facts if f.troops and f.sent == sent}
+        found = []
         for troops in s.troop_nouns(start, end):
-            if troops in used or self._suppressed(s, troops[0], state):
+            if troops in used or self._suppressed(troops[0], state):
                 continue
             left, right = s.clause(troops[0])
             left, right = max(left, start), min(right, end)
             owner, pron = s.owner(*troops)
             subject = owner._.kg_entity if owner is not None else None
             if subject is None and pron:
-                subject = self._resolve_pronoun(s, troops[0], state, speeches)
+                subject = self._resolve(s, troops[0], state, events)
             info = s.entities.get(subject) if subject else None
             if info is None or info.type not in STATES:
                 continue
             employ = s.cues_between("employ", left, troops[0])
-            cue = employ or s.cues_between("presence", troops[1], right) or s.cues_between("help", troops[1], right)
-            if not cue or not relaxed and subject not in state.deployers:
+            # "kehadiran ribuan tentara X", "the presence of X troops": a presence noun before the troops
+            before = [c for c in s.cues_between("presence", max(left, troops[0] - 4), troops[0])
+                      if c[1] <= troops[0]]
+            cue = (employ or before or s.cues_between("presence", troops[1], right)
+                   or s.cues_between("help", troops[1], right))
+            if not cue or not (relaxed or employ or subject in state.deployers):
                 continue
             if any(self._negated(s, c[0]) for c in cue):
                 continue
             exclude = {subject}
-            frm = troops[1] if not employ else troops[1]
-            dest = s.destination(frm, right, exclude)
-            ben = s.beneficiary(frm, right, exclude)
-            if ben is not None:
-                ben_info = s.entity(ben)
-                place = s.place_within(frm, right, ben_info.country if ben_info else None, exclude)
-                dest = place or dest or ben
+            dest, location = self._where(s, troops[1], right, exclude)
             if dest is None and employ:
                 user, _d, _p = s.subject(employ[0][0], STATES)
                 dest = s.place_within(troops[1], right, None, exclude) or user
             if dest is None and not relaxed:
                 continue
             dest_info = s.entity(dest) if dest is not None else None
-            if dest_info is not None and (dest_info.id == subject or dest_info.type == "Location"
-                                          and dest_info.country and dest_info.country == info.country):
-                continue
-            hedged = self._hedged(s, troops[0], troops[1])
+            if dest_info is not None and (dest_info.id == subject or (dest_info.type == "Location"
+                                          and dest_info.country and dest_info.country == info.country)):
+                continue  # troops at home are not deployed
+            hedged = self._hedged(s, troops[1])
             fact = RawFact(
-                "deploys", subject, (s.span.start_char, s.span.end_char), s.doc[cue[0][0]:cue[0][1]].text,
-                object=dest._.kg_entity if dest is not None else None,
+                "deploys", subject, sent, s.doc[cue[0][0]:cue[0][1]].text,
+                object=dest._.kg_entity if dest is not None else None, location=location,
                 quantity=self._quantity(s, troops[0], left, right), time=self._time(s, troops[0], left, right),
                 confidence=_clamp(0.6 * (0.75 if hedged else 1.0)), hedged=hedged,
-                attributed_to=self._attribution(s, troops[0], speeches, subject),
+                attributed_to=self._attribution(s, troops[0], events, subject),
                 implicit_object=dest is None, token=troops[0], troops=troops,
             )
             state.facts.append(fact)
             state.claims.append(fact)
-            return fact
-        return None
+            used.add(troops)
+            found.append(fact)
+        return found
 
-    def _stance(self, s: Sentence, trig: Span, t: Trigger, state: ArticleState, speeches, mentions) -> None:
-        """A confirms or denies fact, with the claim it is about."""
-        left, right = s.clause(trig.start, speech=False)
-        comp_search_end = min(s.end, trig.end + 14)
-        if self._negated(s, trig.start) or s.doc[s.end - 1].text == "?":
-            state.suppressed.append((trig.end, right))
-            return
-        if self._passive(s, trig, t):
-            agent = s.agent(trig.end)
-            speakers = [agent._.kg_entity] if agent is not None else []
-            dist, pron = 0, False
-        else:
-            mention, dist, pron = s.subject(trig.start, SPEAKERS, speech=False)
-            speakers = []
-            if mention is not None:
-                speakers = [m._.kg_entity for m in [mention, *s.coordinated(mention, SPEAKERS)]]
-            elif pron:
-                k = trig.start - dist
-                both = self._both(s, trig.start, mentions) if s.has_cue(k, "both") else []
-                speakers = both or [r for r in [self._resolve_pronoun(s, trig.start, state, speeches)] if r]
-        speakers = [sp for sp in speakers if sp in s.entities]
-        if not speakers:
-            return
-        # the claim: a "bahwa/that" clause, a nominal object, or "the claim" said before
-        comp = None
-        claim_noun = False
-        for j in range(trig.end, comp_search_end):
+    def _claims_of(self, s: Sentence, ev: Event, state: ArticleState, events: list[Event]) -> tuple[list, float]:
+        """What a confirm/deny verb is about, and a factor on its confidence."""
+        t = ev.trigger
+        right = s.clause(ev.verb, speech=False)[1]
+        sent = (s.span.start_char, s.span.end_char)
+        comp, claim_noun = None, False
+        for j in range(ev.end, min(s.end, ev.end + 14)):
             if s.has_cue(j, "complementizer") and s.doc[j].lower_ != "jika":
                 comp_end = j + 1
                 while comp_end < s.end and not s.is_boundary(comp_end, speech=True):
                     comp_end += 1
                 comp = (j + 1, comp_end)
+                # "confirm that X and that Y": every clause counts
+                k = comp_end
+                while k < s.end and s.has_cue(k, "complementizer") and s.doc[k - 1].lower_ in ("and", "dan"):
+                    k += 1
+                    while k < s.end and not s.is_boundary(k, speech=True):
+                        k += 1
+                    comp = (comp[0], k)
                 break
             if s.has_cue(j, "claim_nouns"):
                 claim_noun = True
-            if j > trig.end and s.is_boundary(j, speech=True) and not s.has_cue(j, "complementizer"):
+            if j > ev.end and s.is_boundary(j, speech=True):
                 break
-        if t.needs_claim_noun and not claim_noun:
-            return
-        same = [f for f in state.facts if f.sent == (s.span.start_char, s.span.end_char)]
-        claim = None
-        conf = t.weight
+        if t is not None and t.needs_claim_noun and not claim_noun:
+            return [], 0.0
+        same = [f for f in state.facts if f.sent == sent and f.predicate == "deploys"]
         if comp is not None:
-            claim = next((f for f in same if comp[0] <= f.token < comp[1]), None)
-            claim = claim or self._presence(s, comp[0], comp[1], state, speeches, relaxed=True)
-            if claim is None:
-                for cue_start, cue_end in s.cues_between("claim:retakes", comp[0], comp[1]):
-                    claim = self._claim_predicate(s, "retakes", cue_start, cue_end, comp, speakers[0],
-                                                  state, speeches)
-                    break
-        else:
-            window = (trig.end, min(right, trig.end + 6))
-            claim = next((f for f in same if window[0] <= f.token < window[1]), None)
-            if claim is None and not claim_noun:
-                claim = self._presence(s, trig.end, right, state, speeches, relaxed=True)
-        if claim is None:
-            earlier = [c for c in state.claims if c.sent[0] < s.span.start_char]
-            if earlier:
-                claim = earlier[-1]
-                conf *= 0.8 if claim_noun else 0.6
-        if claim is None:
-            return
-        if t.relation == "denies" and claim.predicate == "deploys" and claim in same:
-            claim.confidence = _clamp(claim.confidence * 0.8)
-        end = comp[0] if comp else right
-        time = self._time(s, trig.start, left, end)
-        hedged = self._hedged(s, trig.start, trig.end)
-        conf *= (0.85 if pron else 1.0) * (1 / (1 + 0.04 * max(0, dist - 3))) * (0.75 if hedged else 1.0)
-        for speaker in speakers:
-            state.facts.append(RawFact(
-                t.relation, speaker, (s.span.start_char, s.span.end_char), trig.text, claim=claim,
-                time=time, confidence=_clamp(conf), hedged=hedged, token=trig.start,
-            ))
-            info = s.entities.get(speaker)
-            if info is not None and info.type in STATES:
-                state.last_actor[s.paragraph] = speaker
+            claims = [f for f in same if comp[0] <= f.token < comp[1]]
+            claims = claims or self._presence(s, comp[0], comp[1], state, events, relaxed=True)
+            if not claims:
+                cues = s.cues_between("claim:retakes", comp[0], comp[1])
+                if cues:
+                    claims = [self._claim_predicate(s, "retakes", cues[0], comp, ev.speakers[0])]
+                else:  # a claim kg cannot parse still is one: "asserts" with the clause as evidence
+                    claims = [RawFact("asserts", None, sent, s.doc[comp[0]:comp[1]].text[:80], is_claim=True,
+                                      confidence=0.5, token=comp[0])]
+            return claims, 1.0
+        window = (ev.end, min(right, ev.end + 6))
+        claims = [f for f in same if window[0] <= f.token < window[1]]
+        if not claims and not claim_noun:
+            claims = self._presence(s, ev.end, right, state, events, relaxed=True)
+        if claims:
+            return claims, 1.0
+        earlier = [c for c in state.claims if c.sent[0] < s.span.start_char]
+        if earlier:
+            return [earlier[-1]], 0.8 if claim_noun else 0.6
+        return [], 0.0
 
-    def _fill_destinations(self, state: ArticleState) -> None:
-        """A deployment without a named destination goes where the article's others go."""
+    def _stance(self, s: Sentence, ev: Event, state: ArticleState, events: list[Event]) -> None:
+        """Confirms or denies facts, one per speaker and claim."""
+        if not ev.speakers:
+            return
+        claims, factor = self._claims_of(s, ev, state, events)
+        t = ev.trigger
+        left = s.clause(ev.verb, speech=False)[0]
+        end = ev.comp[0] if ev.comp[1] > ev.comp[0] else ev.end
+        time = self._time(s, ev.verb, left, max(end, ev.end + 6))
+        hedged = self._hedged(s, ev.end)
+        conf = t.weight * factor * (0.85 if ev.via_pronoun else 1.0) * (1 / (1 + 0.04 * max(0, ev.distance - 3)))
+        conf *= 0.75 if hedged else 1.0
+        for claim in claims:
+            if t.relation == "denies" and claim.predicate == "deploys" and claim.sent == ev_sent(s):
+                claim.confidence = _clamp(claim.confidence * 0.8)
+            for speaker in ev.speakers:
+                state.facts.append(RawFact(
+                    t.relation, speaker, ev_sent(s), s.doc[ev.verb:ev.end].text, claim=claim,
+                    time=time, confidence=_clamp(conf), hedged=hedged, token=ev.verb,
+                ))
+
+    def _fill_destinations(self, doc: Doc, state: ArticleState) -> None:
+        """A deployment without a named destination goes where the article's others go, or, for a
+        claim, to the place the article names most."""
         explicit = [f for f in state.facts if f.predicate == "deploys" and f.object]
         overall = Counter(f.object for f in explicit)
+        places = Counter(m._.kg_entity for m in doc.spans["kg_mentions"]
+                         if (doc._.kg_entities.get(m._.kg_entity) or _NONE).type == "Location")
+        claimed = {id(f.claim) for f in state.facts if f.claim is not None}
         keep = []
         for fact in state.facts:
             if fact.predicate == "deploys" and fact.object is None:
                 mine = Counter(f.object for f in explicit if f.subject == fact.subject)
-                best = (mine or overall).most_common(1)
+                best = (mine or overall or (places if id(fact) in claimed else Counter())).most_common(1)
                 if best and best[0][0] != fact.subject:
                     fact.object = best[0][0]
                     fact.confidence = _clamp(fact.confidence * 0.7)
-                elif not any(f.claim is fact for f in state.facts):
+                elif id(fact) not in claimed:
                     continue
             keep.append(fact)
         state.facts = keep
+
+    def _entail_countries(self, doc: Doc, state: ArticleState) -> None:
+        """Troops sent to Kursk are sent to Russia, when the article names Russia."""
+        entities = doc._.kg_entities
+        named = {m._.kg_entity for m in doc.spans["kg_mentions"]}
+        by_iso = {e.country: e.id for e in entities.values() if e.type == "Country" and e.id in named}
+        extra = []
+        for fact in state.facts:
+            if fact.predicate != "deploys" or not fact.object:
+                continue
+            place, subject = entities.get(fact.object), entities.get(fact.subject)
+            country = by_iso.get(place.country) if place is not None and place.type == "Location" else None
+            if country and country != fact.subject and (subject is None or subject.country != place.country):
+                extra.append(replace(fact, object=country, location=fact.object,
+                                     confidence=_clamp(fact.confidence * 0.9)))
+        state.facts.extend(extra)
 
     @staticmethod
     def _dedup(facts: list[RawFact]) -> list[RawFact]:
         best: dict[tuple, RawFact] = {}
         for fact in facts:
-            key = (fact.predicate, fact.subject, fact.object, id(fact.claim) if fact.claim else None,
-                   fact.sent)
+            key = (fact.predicate, fact.subject, fact.object, id(fact.claim) if fact.claim else None, fact.sent)
             if key not in best or best[key].confidence < fact.confidence:
                 best[key] = fact
+        kept = set(map(id, best.values()))
+        # a claim that lost to a duplicate is still referenced by its stance
+        for fact in list(best.values()):
+            if fact.claim is not None and id(fact.claim) not in kept:
+                kept.add(id(fact.claim))
+                best[("claim", id(fact.claim))] = fact.claim
         return sorted(best.values(), key=lambda f: (f.sent[0], f.token))
+
+
+class _NoEntity:
+    type = None
+
+
+_NONE = _NoEntity()
+
+
+def ev_sent(s: Sentence) -> tuple[int, int]:
+    return (s.span.start_char, s.span.end_char)
 
 
 @Language.factory("kg_relations", default_config={"lang": "id"},
