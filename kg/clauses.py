@@ -41,6 +41,8 @@ ADVERBS = {
            "preparing", "ready", "later", "quietly", "further", "more", "first"},
 }
 COORD = {"dan", "serta", "and", "&"}
+REFERRING = ("pronoun", "both", "first_person", "own_country")
+ALLIED = {"alongside", "with", "against", "bersama", "dengan", "melawan", "versus", "from", "dari", "and", "dan"}
 DETERMINERS = {"the", "a", "an", "its", "their", "this", "that", "these", "those", "para", "sang"}
 PLACE_WORDS = {"wilayah", "kawasan", "daerah", "perbatasan", "provinsi", "kota", "front", "region", "border",
                "province", "city", "territory", "oblast", "area", "frontline", "zona", "zone"}
@@ -147,7 +149,7 @@ class Sentence:
                     return mention, i - mention.end, False
                 j = mention.start - 1
                 continue
-            if self.has_cue(j, "pronoun") or self.has_cue(j, "both") or self.has_cue(j, "first_person"):
+            if any(self.has_cue(j, cue) for cue in REFERRING):
                 return None, i - j, True
             j -= 1
         return None, 0, False

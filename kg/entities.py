@@ -80,6 +80,7 @@ class EntityResolver:
         keep: list[Span] = []
         persons: list[tuple[Span, EntityInfo]] = []
         acronyms: dict[str, EntityInfo] = {}
+        metonyms: list[Span] = []
 
         def info_for(key: str) -> EntityInfo | None:
             if key not in entities:
@@ -108,7 +109,15 @@ class EntityResolver:
                 info = self._pattern_entity(text, span.label_, entities)
             if info is None:
                 continue
-            if not as_government:  # "Seoul" names the city, not South Korea
+            if as_government:  # "Seoul" names the city, not South Korea; the city is still mentioned
+                city = info_for(span.kb_id_)
+                if city is not None:
+                    city.add_name(text)
+                    # a label of its own: extension values are stored per (offsets, label, kb id)
+                    inner = Span(doc, span.start, span.end, label="city", kb_id=span.kb_id_)
+                    inner._.kg_entity = city.id
+                    metonyms.append(inner)
+            else:
                 info.add_name(text)
             span._.kg_entity = info.id
             keep.append(span)
@@ -133,7 +142,7 @@ class EntityResolver:
                             and owner.key is None and owner.country is None and info.type == "Country"):
                         owner.country = info.country
         doc.spans["kg_mentions"] = keep
-        doc.spans["kg_nested"] = nested
+        doc.spans["kg_nested"] = nested + metonyms
         doc._.kg_entities = entities
         return doc
 

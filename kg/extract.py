@@ -59,8 +59,11 @@ class Extractor:
         records = {ident: entity_record(info) for ident, info in infos.items()}
         mentions = []
         used: set[str] = set()
-        for span in [*doc.spans["kg_mentions"], *doc.spans["kg_nested"]]:
-            ident = span._.kg_entity
+        # nested spans may share offsets with a mention, and span extensions are stored per offsets,
+        # so a nested span names its entity by its kb id (a catalogue key is the entity's id)
+        spans = [(m, m._.kg_entity) for m in doc.spans["kg_mentions"]]
+        spans += [(m, m.kb_id_) for m in doc.spans["kg_nested"]]
+        for span, ident in spans:
             if ident in records:
                 used.add(ident)
                 mentions.append(Mention(records[ident].iri, span.start_char, span.end_char, span.text))

@@ -41,7 +41,9 @@ from dataclasses import dataclass, field, replace
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.clauses import BE_FORMS, POSSESSIVE, Sentence
+from kg.catalogue import load_catalogue
+from kg.clauses import ALLIED, BE_FORMS, POSSESSIVE, Sentence
+from kg.entities import from_catalogue
 from kg.lexicon import Trigger, load_lexicon
 from kg.nlp import in_body, paragraph_of
 
@@ -189,12 +191,13 @@ class RelationExtractor:
             state.actors.append((s.paragraph, i, entity))
 
     def _resolve(self, s: Sentence, i: int, state: ArticleState, events: list[Event],
-                 first_person: bool = False) -> str | None:
+                 first_person: bool = False, any_kind: bool = False) -> str | None:
         """Who a pronoun at token ``i`` stands for."""
         for ev in sorted(events, key=lambda e: e.comp[1] - e.comp[0]):
             if ev.comp[0] <= i < ev.comp[1] and ev.speakers:
                 info = s.entities.get(ev.speakers[0])
-                if (first_person and ev.kind == "speech") or (info is not None and info.type in STATES):
+                if (first_person and (ev.kind == "speech" or any_kind)) or (
+                        info is not None and info.type in STATES):
                     return ev.speakers[0]
         if first_person:
             return None
@@ -206,6 +209,34 @@ class RelationExtractor:
             if info is not None and info.type in STATES:
                 return info.id
         return None
+
+    def _refer(self, s: Sentence, k: int, i: int, state: ArticleState, events: list[Event]) -> list[str]:
+        """Who the referring word at token ``k`` (for a verb at ``i``) stands for."""
+        if s.has_cue(k, "both"):
+            return self._both(s, i)
+        if s.has_cue(k, "own_country"):
+            speaker = self._resolve(s, k, state, events, first_person=True, any_kind=True)
+            country = self._country_of(s, speaker)
+            return [country] if country else []
+        who = self._resolve(s, k, state, events, first_person=s.has_cue(k, "first_person"))
+        return [who] if who else []
+
+    def _country_of(self, s: Sentence, entity: str | None) -> str | None:
+        """The country entity of an entity ("negaranya" after Kim: North Korea)."""
+        info = s.entities.get(entity) if entity else None
+        if info is None or info.type == "Country":
+            return entity
+        if not info.country:
+            return None
+        for other in s.entities.values():
+            if other.type == "Country" and other.country == info.country:
+                return other.id
+        entry = load_catalogue().country(info.country)
+        made = from_catalogue(entry.key) if entry is not None else None
+        if made is None:
+            return None
+        s.entities[made.id] = made
+        return made.id
 
     def _both(self, s: Sentence, i: int) -> list[str]:
         """The two countries last named before ``i`` ("kedua negara")."""
@@ -225,11 +256,7 @@ class RelationExtractor:
         if mention is not None:
             return [m._.kg_entity for m in [mention, *s.coordinated(mention, SPEAKERS)]], dist, False
         if pron:
-            k = start - dist
-            if s.has_cue(k, "both"):
-                return self._both(s, start), dist, True
-            who = self._resolve(s, start, state, events, first_person=s.has_cue(k, "first_person"))
-            return ([who] if who else []), dist, True
+            return self._refer(s, start - dist, start, state, events), dist, True
         return [], 0, False
 
     def _events(self, s: Sentence, state: ArticleState) -> list[Event]:
@@ -423,11 +450,19 @@ class RelationExtractor:
             elif troops:
                 owner, pron = s.owner(*troops)
                 subject = owner._.kg_entity if owner is not None else None
+                if subject is None and not pron:
+                    # "pasukan tersebut ditempatkan di Kursk": troops named before, sent by the last sender
+                    senders = [f.subject for f in state.facts if f.predicate == "deploys" and f.subject]
+                    subject = senders[-1] if senders else None
+                    dist = 8
         else:
             mention, dist, pron = s.subject(trig.start, DEPLOYERS)
             subject = mention._.kg_entity if mention is not None else None
             after = s.troop_nouns(trig.end, min(right, trig.end + OBJECT_WINDOW))
             troops = after[0] if after else None
+            if pron:
+                referred = self._refer(s, trig.start - dist, trig.start, state, events)
+                subject = referred[0] if referred else None
         if pron and subject is None:
             subject = self._resolve(s, trig.start, state, events)
         info = s.entities.get(subject) if subject else None
@@ -470,6 +505,9 @@ class RelationExtractor:
             left, right = s.clause(troops[0])
             left, right = max(left, start), min(right, end)
             owner, pron = s.owner(*troops)
+            first = min(troops[0], owner.start) if owner is not None else troops[0]
+            if first > s.start and (s.doc[first - 1].lower_ in ALLIED or s.has_cue(first - 1, "help")):
+                continue  # "alongside Russian forces", "bersama pasukan Rusia": the allies, not the sent
             subject = owner._.kg_entity if owner is not None else None
             if subject is None and pron:
                 subject = self._resolve(s, troops[0], state, events)
