@@ -238,6 +238,17 @@ class RelationExtractor:
         s.entities[made.id] = made
         return made.id
 
+    def _government(self, s: Sentence, entity: str | None) -> str | None:
+        """A capital that acts ("dikirim oleh Pyongyang") is its country's government."""
+        info = s.entities.get(entity) if entity else None
+        if info is None or info.type != "Location":
+            return entity
+        entry = load_catalogue().get(info.key) if info.key else None
+        country = load_catalogue().country(entry.country) if entry is not None and entry.country else None
+        if country is None or info.label not in country.metonyms and not (set(info.names) & set(country.metonyms)):
+            return entity
+        return self._country_of(s, entity)
+
     def _both(self, s: Sentence, i: int) -> list[str]:
         """The two countries last named before ``i`` ("kedua negara")."""
         seen: list[str] = []
@@ -289,7 +300,7 @@ class RelationExtractor:
                     ev.comp = (s.start, mention.start)            # "“...,” Rutte told reporters"
                 else:
                     ev.comp = self._complement(s, end)
-            ev.speakers = [sp for sp in ev.speakers if sp in s.entities]
+            ev.speakers = [self._government(s, sp) for sp in ev.speakers if sp in s.entities]
             events.append(ev)
             if negated:
                 state.suppressed.append(ev.comp)
@@ -465,6 +476,13 @@ class RelationExtractor:
                 subject = referred[0] if referred else None
         if pron and subject is None:
             subject = self._resolve(s, trig.start, state, events)
+        if troops and not nominal:
+            # "Russia deployed North Korean troops to Kursk": the troops' own state sent them
+            owner, _own_pron = s.owner(*troops)
+            owner_info = s.entity(owner)
+            if owner_info is not None and owner_info.type == "Country" and owner._.kg_entity != subject:
+                subject, dist = owner._.kg_entity, dist + 4
+        subject = self._government(s, subject)
         info = s.entities.get(subject) if subject else None
         if info is None or info.type not in DEPLOYERS or info.kind == "media":
             return
@@ -577,6 +595,12 @@ class RelationExtractor:
         if t is not None and t.needs_claim_noun and not claim_noun:
             return [], 0.0
         same = [f for f in state.facts if f.sent == sent and f.predicate == "deploys"]
+        if t is not None and self._passive(s, s.doc[ev.verb:ev.end], t):
+            # "The deployment of X troops to Russia was confirmed by NATO"
+            left = s.clause(ev.verb, speech=False)[0]
+            claims = [f for f in same if left <= f.token < ev.verb]
+            if claims:
+                return claims, 1.0
         if comp is not None:
             claims = [f for f in same if comp[0] <= f.token < comp[1]]
             claims = claims or self._presence(s, comp[0], comp[1], state, events, relaxed=True)
