@@ -94,7 +94,7 @@ class MentionFinder:
         add("org_head", (names.get("org_heads") or {}).get(lang) or [])
         add("place_head", (names.get("place_heads") or {}).get(lang) or [])
         add("media", (names.get("media") or {}).get(lang) or [])
-        add("speech", (" ".join(p) for p in lexicon.cue("speech")))
+        add("speech", [" ".join(p) for p in lexicon.cue("speech") | lexicon.cue("attribution")])
         self.connectors = {str(c).lower() for c in (names.get("connectors") or {}).get(lang) or []}
         # words of titles and offices never start or continue a person's name ("Wakil Menteri Luar Negeri")
         self.title_words = {w.lower().strip(".") for t in titles for w in str(t).split()}
@@ -137,7 +137,7 @@ class MentionFinder:
         if entry is not None and entry.kind == "military":
             words = span.text.lower().split()
             if self.lang == "id" and words[0] == "militer" and before is not None and before.is_alpha \
-                    and before.is_lower and before.lower_ not in ID_FUNCTION_WORDS \
+                    and (before.is_lower or before.is_sent_start) and before.lower_ not in ID_FUNCTION_WORDS \
                     and not before.lower_.startswith(("me", "ber", "di", "ter")):
                 return False
             if self.lang == "en" and words[-1] == "military" and after is not None and after.is_alpha \
@@ -163,7 +163,8 @@ class MentionFinder:
                     taken.update(range(start, end))
         return filter_spans(known + extra)
 
-    def _cap(self, doc: Doc, i: int, taken: set[int]) -> bool:
+    def _cap(self, doc: Doc, i: int, taken: set[int], person: bool = True) -> bool:
+        """A capitalised word that may be part of a name (of a person: no title words)."""
         tok = doc[i]
         text = tok.text
         return (
@@ -171,16 +172,16 @@ class MentionFinder:
             and text[:1].isupper()
             and any(c.isalpha() for c in text)
             and text.lower() not in self.function_caps
-            and text.lower().strip(".") not in self.title_words
+            and not (person and text.lower().strip(".") in self.title_words)
             and text not in QUOTES
         )
 
-    def _run(self, doc: Doc, i: int, taken: set[int], limit: int, stop: int) -> int:
+    def _run(self, doc: Doc, i: int, taken: set[int], limit: int, stop: int, person: bool = True) -> int:
         """End of a run of capitalised tokens from ``i`` (hyphenated parts joined)."""
         j = i
         words = 0
         while j < stop and words < limit:
-            if self._cap(doc, j, taken):
+            if self._cap(doc, j, taken, person):
                 j += 1
                 words += 1
                 # Jong-un, Yong-hyun: a hyphen glued to both sides continues the word
@@ -262,10 +263,12 @@ class MentionFinder:
             sent_end = doc[start].sent.end
             if label == "title":
                 # skip what names the office (countries, organisations, connectors) up to the name
+                # ("Juru bicara kementerian luar negeri, Arif Wicaksono")
                 j, skipped = end, 0
                 while j < sent_end and skipped < 8 and (
                         j in taken or doc[j].text in (",", "'s", "’s", "’", "'")
-                        or doc[j].lower_ in self.connectors or doc[j].lower_ in ("dari", "of")):
+                        or doc[j].lower_ in self.connectors or doc[j].lower_ in ("dari", "of")
+                        or doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in self.stop):
                     j += 1
                     skipped += 1
                 stop = self._run(doc, j, taken, MAX_RUN, sent_end)
@@ -279,15 +282,17 @@ class MentionFinder:
                     add(end, stop, "Person", "speech")
                 elif stop - end == 1:
                     add(end, stop, "Person", "short")
-                j = start
+                # "Arif Wicaksono mengatakan", "Arif Wicaksono, mengatakan"
+                before = start - 1 if start > 0 and doc[start - 1].text == "," else start
+                j = before
                 while j > doc[start].sent.start and self._cap(doc, j - 1, taken):
                     j -= 1
-                if 2 <= start - j <= 3 and not doc[j].is_sent_start:
-                    add(j, start, "Person", "speech")
+                if 2 <= before - j <= 3 and not doc[j].is_sent_start:
+                    add(j, before, "Person", "speech")
             elif label == "org_head" and doc[start].text[:1].isupper():
                 stop = end
                 while stop < sent_end:
-                    nxt = self._run(doc, stop, set(), MAX_RUN, sent_end)
+                    nxt = self._run(doc, stop, set(), MAX_RUN, sent_end, person=False)
                     if nxt > stop:
                         stop = nxt
                     elif (doc[stop].lower_ in self.connectors and stop + 1 < sent_end
@@ -296,7 +301,7 @@ class MentionFinder:
                     else:
                         break
                 j = start
-                while j > doc[start].sent.start and self._cap(doc, j - 1, taken) and start - j < 4:
+                while j > doc[start].sent.start and self._cap(doc, j - 1, taken, person=False) and start - j < 4:
                     j -= 1
                 if stop > end or j < start:
                     add(j, stop, "Organization", "org")
