@@ -268,7 +268,7 @@ class MentionFinder:
                 while j < sent_end and skipped < 8 and (
                         j in taken or doc[j].text in (",", "'s", "’s", "’", "'")
                         or doc[j].lower_ in self.connectors or doc[j].lower_ in ("dari", "of")
-                        or doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in self.stop):
+                        or (doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in self.stop)):
                     j += 1
                     skipped += 1
                 stop = self._run(doc, j, taken, MAX_RUN, sent_end)

@@ -245,7 +245,7 @@ class RelationExtractor:
             return entity
         entry = load_catalogue().get(info.key) if info.key else None
         country = load_catalogue().country(entry.country) if entry is not None and entry.country else None
-        if country is None or info.label not in country.metonyms and not (set(info.names) & set(country.metonyms)):
+        if country is None or (info.label not in country.metonyms and not (set(info.names) & set(country.metonyms))):
             return entity
         return self._country_of(s, entity)
 

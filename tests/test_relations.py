@@ -12,15 +12,15 @@ NK, RU, UA, KR, US = "North Korea", "Russia", "Ukraine", "South Korea", "United 
 KURSK = "Kursk Oblast"
 
 
-def D(s, o):  # noqa: N802 - a deploys row, short for the tables
+def D(s, o):
     return ("deploys", s, o)
 
 
-def C(s, claim):  # noqa: N802
+def C(s, claim):
     return ("confirms", s, claim)
 
 
-def X(s, claim):  # noqa: N802 - deny
+def X(s, claim):
     return ("denies", s, claim)
 
 
