@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import re
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -91,27 +93,31 @@ def kg_sentences(doc: Doc) -> Doc:
     """Sentence starts at every line break and body paragraph, and after ., ! or ?
     (past closing quotes) before a capital, digit or opening quote, except after
     abbreviations."""
-    starts = {s for s, _ in (doc._.kg_body or [(0, len(doc.text))])}
-    for i, token in enumerate(doc):
-        if i == 0:
-            token.is_sent_start = True
+    text = doc.text  # Doc.text joins every token each time it is read
+    starts = {s for s, _ in (doc._.kg_body or [(0, len(text))])}
+    words = [t.text for t in doc]
+    offsets = [t.idx for t in doc]
+    flags = numpy.full(len(doc), -1, dtype="int64")
+    if len(doc):
+        flags[0] = 1
+    for i in range(1, len(words)):
+        word, prev = words[i], words[i - 1]
+        if not word.strip():
             continue
-        prev = doc[i - 1]
-        gap = doc.text[prev.idx + len(prev.text): token.idx]
-        if token.is_space:
-            start = False
-        elif "\n" in gap or "\n" in prev.text or token.idx in starts:
-            start = True
-        else:
-            start = False
-            j = i - 1
-            while j > 0 and doc[j].text in CLOSERS:
-                j -= 1
-            if doc[j].text in ENDERS and (token.text[:1].isupper() or token.text[:1].isdigit()
-                                           or token.text[:1] in "\"“‘'(«"):
-                before = doc[j - 1].text.lower() + "." if doc[j].text == "." and j >= 1 else ""
-                start = before not in ABBREVIATIONS
-        token.is_sent_start = start
+        gap = text[offsets[i - 1] + len(prev): offsets[i]]
+        if "\n" in gap or "\n" in prev or offsets[i] in starts:
+            flags[i] = 1
+            continue
+        j = i - 1
+        while j > 0 and words[j] in CLOSERS:
+            j -= 1
+        if words[j] in ENDERS and (word[:1].isupper() or word[:1].isdigit() or word[:1] in "\"“‘'(«"):
+            before = words[j - 1].lower() + "." if words[j] == "." and j >= 1 else ""
+            if before not in ABBREVIATIONS:
+                flags[i] = 1
+    # one array write: setting token.is_sent_start one by one rescans the doc each time
+    if len(doc):
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
     return doc
 
 
