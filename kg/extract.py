@@ -37,6 +37,18 @@ def _evidence(text: str, start: int, end: int) -> Evidence:
     return Evidence(text=text[start:end], start=start, end=end)
 
 
+_PIPELINES: dict[tuple[str, str | None], Language] = {}
+
+
+def shared_pipeline(lang: str, model: str | None = None) -> Language:
+    """One pipeline per language and model per process: building one loads the catalogue and
+    lexicons (about a second), and the components keep no state between articles."""
+    key = (lang, model)
+    if key not in _PIPELINES:
+        _PIPELINES[key] = make_pipeline(lang, model=model)
+    return _PIPELINES[key]
+
+
 class Extractor:
     """Runs kg's pipeline over articles; one instance serves a whole build."""
 
@@ -47,7 +59,7 @@ class Extractor:
     def pipeline(self, lang: str) -> Language:
         lang = lang if lang in SUPPORTED else "en"
         if lang not in self._pipelines:
-            self._pipelines[lang] = make_pipeline(lang, model=self.model)
+            self._pipelines[lang] = shared_pipeline(lang, self.model)
         return self._pipelines[lang]
 
     def __call__(self, article: Article) -> ArticleResult:
