@@ -137,6 +137,9 @@ def eval_command(gold: Path, out: Path, as_json: bool, misses: bool) -> None:
     click.echo(f"articles {report.articles} (gold: {gold})")
     for line in report.lines():
         click.echo(line)
+    click.echo("confidence  facts  right (strict)")
+    for label, count, share in report.reliability():
+        click.echo(f"{label:<10} {count:>6}  {share:.2f}")
     if misses:
         for name, miss in sorted(report.misses.items()):
             click.echo(f"\n{name}")

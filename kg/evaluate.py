@@ -76,6 +76,16 @@ class Report:
     loose: Score = field(default_factory=Score)
     articles: int = 0
     misses: dict[str, dict[str, list]] = field(default_factory=dict)
+    calibration: list[tuple[float, bool]] = field(default_factory=list)
+
+    def reliability(self, edges: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 1.0)) -> list[tuple[str, int, float]]:
+        """Per confidence bin: how many facts, and the share that are right (strict)."""
+        out = []
+        for low, high in zip(edges, edges[1:], strict=False):
+            inside = [ok for conf, ok in self.calibration if low <= conf < high or (high == 1.0 and conf == 1.0)]
+            share = sum(inside) / len(inside) if inside else 0.0
+            out.append((f"{low:.1f}-{high:.1f}", len(inside), share))
+        return out
 
     def as_dict(self) -> dict:
         return {"articles": self.articles, "entities": self.entities.as_dict(),
@@ -204,6 +214,7 @@ def evaluate(gold_dir: Path, entities_path: Path, facts_path: Path) -> Report:
         report.entities.add(predicted_ents, gold_ents)
         gold_facts = [f for f in gold.get("facts", []) if f.get("p") in PREDICATES]
         strict, loose = set(), set()
+        scored: list[tuple[float, tuple]] = []
         for fact in facts_by_doc.get(name, []):
             p = fact.get("predicate")
             if p not in PREDICATES:
@@ -211,14 +222,19 @@ def evaluate(gold_dir: Path, entities_path: Path, facts_path: Path) -> Report:
             s = mapper.key_or_self(fact.get("subject"))
             loose.add((s, p))
             if p == "deploys":
-                strict.add((s, p, mapper.key_or_self(fact.get("object"))))
+                key = (s, p, mapper.key_or_self(fact.get("object")))
             else:
                 claim = by_id.get(fact.get("claim")) or {}
                 if claim.get("predicate") in PREDICATES:
-                    strict.add((s, p, mapper.key_or_self(claim.get("subject")), claim["predicate"],
-                                mapper.key_or_self(claim.get("object"))))
+                    key = (s, p, mapper.key_or_self(claim.get("subject")), claim["predicate"],
+                           mapper.key_or_self(claim.get("object")))
                 else:
-                    strict.add((s, p, OTHER, OTHER, OTHER))
+                    key = (s, p, OTHER, OTHER, OTHER)
+            strict.add(key)
+            scored.append((float(fact.get("confidence") or 0.0), key))
+        gold_main = {_gold_fact_patterns(f)[0] for f in gold_facts}
+        for conf, key in scored:
+            report.calibration.append((conf, next(iter(_canonical({key}, gold_facts, loose=False))) in gold_main))
         strict = _canonical(strict, gold_facts, loose=False)
         loose = _canonical(loose, gold_facts, loose=True)
         gold_strict = {_gold_fact_patterns(f)[0] for f in gold_facts}
