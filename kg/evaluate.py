@@ -16,6 +16,7 @@ precision, recall and F1 are micro-averaged over all articles.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -81,7 +82,7 @@ class Report:
     def reliability(self, edges: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 1.0)) -> list[tuple[str, int, float]]:
         """Per confidence bin: how many facts, and the share that are right (strict)."""
         out = []
-        for low, high in zip(edges, edges[1:], strict=False):
+        for low, high in itertools.pairwise(edges):
             inside = [ok for conf, ok in self.calibration if low <= conf < high or (high == 1.0 and conf == 1.0)]
             share = sum(inside) / len(inside) if inside else 0.0
             out.append((f"{low:.1f}-{high:.1f}", len(inside), share))
