@@ -19,6 +19,7 @@ for pattern names) and ``span._.kg_kind`` how it was found.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -71,16 +72,9 @@ class MentionFinder:
         self.catalogue = catalogue
         lexicon = load_lexicon(lang)
         names = load_yaml("lexicon/names.yaml") or {}
-        self.gazetteer = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.surfaces: dict[str, set[str]] = defaultdict(set)
-        groups: dict[str, list[str]] = defaultdict(list)
-        for surface, key, kind in catalogue.surface_forms():
-            if len(surface) < 2 or surface.lower() in self.stop:
-                continue
-            groups[f"{kind}\t{key}"].append(surface)
-            self.surfaces[surface.lower()].add(surface)
-        for match_key, forms in groups.items():
-            self.gazetteer.add(match_key, list(nlp.tokenizer.pipe(forms)))
+        for pattern in gazetteer_patterns(lang):
+            self.surfaces[pattern["pattern"].lower()].add(pattern["pattern"])
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
 
         def add(label: str, phrases: Iterable[str]) -> None:
@@ -101,14 +95,6 @@ class MentionFinder:
         self.title_words |= {w for phrase in lexicon.cue("troops") for w in phrase}
         self.title_words |= {w.lower() for h in (names.get("org_heads") or {}).get(lang) or [] for w in str(h).split()}
         self.compound_heads = {str(w).lower() for w in (names.get("compound_heads") or {}).get(lang) or []}
-        self.weak = PhraseMatcher(nlp.vocab, attr="LOWER")
-        weak: dict[str, list[str]] = defaultdict(list)
-        for entry in catalogue.entries.values():
-            for form in getattr(entry, "weak_names", ()) or ():
-                weak[entry.key].append(form)
-                self.surfaces[form.lower()].add(form)
-        for key, forms in weak.items():
-            self.weak.add(key, list(nlp.tokenizer.pipe(forms)))
         self.months = {str(m).lower() for m in (lexicon.dates.get("months") or {})}
         self.weekdays = {str(m).lower() for m in (lexicon.dates.get("weekdays") or {})}
         self.function_caps = self.stop | self.months | self.weekdays
@@ -152,8 +138,11 @@ class MentionFinder:
             first.setdefault(span.kb_id_, span.start)
         taken = {i for span in known for i in range(span.start, span.end)}
         extra = []
-        for match_id, start, end in self.weak(doc):
-            key = doc.vocab.strings[match_id]
+        for hit in doc.spans.get("kg_gazetteer", []):
+            kind, key = hit.id_.split("\t", 1)
+            if kind != "weak":
+                continue
+            start, end = hit.start, hit.end
             if key in first and first[key] < start and not any(i in taken for i in range(start, end)):
                 span = Span(doc, start, end, label=self.catalogue.get(key).type, kb_id=key)
                 if _case_ok(span.text, self.surfaces.get(span.text.lower(), ())) and in_body(
@@ -196,8 +185,11 @@ class MentionFinder:
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
         by_range: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for match_id, start, end in self.gazetteer(doc):
-            kind, key = doc.vocab.strings[match_id].split("\t", 1)
+        for hit in doc.spans.get("kg_gazetteer", []):
+            kind, key = hit.id_.split("\t", 1)
+            if kind == "weak":
+                continue
+            start, end = hit.start, hit.end
             span = doc[start:end]
             if not in_body(doc, span.start_char, span.end_char):
                 continue
@@ -333,7 +325,32 @@ class MentionFinder:
         return spans
 
 
+@functools.lru_cache(maxsize=4)
+def gazetteer_patterns(lang: str) -> tuple[dict, ...]:
+    """Span-ruler patterns for every surface form of the catalogue: label = entity type,
+    id = "kind<TAB>key" (kind: name, demonym, metonym, or weak for names that count only
+    after the full name)."""
+    catalogue = load_catalogue()
+    stop = STOP.get(lang, EN_STOP)
+    patterns = []
+    for surface, key, kind in catalogue.surface_forms():
+        if len(surface) >= 2 and surface.lower() not in stop:
+            patterns.append({"label": catalogue.get(key).type, "pattern": surface, "id": f"{kind}\t{key}"})
+    for entry in catalogue.entries.values():
+        for form in entry.weak_names:
+            patterns.append({"label": entry.type, "pattern": form, "id": f"weak\t{entry.key}"})
+    return tuple(patterns)
+
+
+def add_gazetteer(nlp: Language, lang: str) -> None:
+    """spaCy's span ruler fed with the catalogue, matching case-insensitively; kg_mentions
+    then keeps the hits whose case and context fit."""
+    ruler = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
+        "spans_key": "kg_gazetteer", "phrase_matcher_attr": "LOWER", "validate": False, "overwrite": True})
+    ruler.add_patterns(list(gazetteer_patterns(lang)))
+
+
 @Language.factory("kg_mentions", default_config={"lang": "id"}, assigns=["doc.spans"],
-                  requires=["token.is_sent_start"])
+                  requires=["token.is_sent_start", "doc.spans"])
 def make_mention_finder(nlp: Language, name: str, lang: str) -> MentionFinder:
     return MentionFinder(nlp, lang)

@@ -8,6 +8,7 @@ Components, in pipeline order (``nlp.analyze_pipes()`` shows what each one
 reads and writes):
 
 * ``kg_sentences``  sentence starts from paragraphs and punctuation
+* ``kg_gazetteer``  spaCy's span ruler fed with every name of the catalogue
 * ``kg_mentions``   entity mentions: catalogue names, demonyms, capitals,
   and general patterns for names the catalogue lacks (``kg.mentions``)
 * ``kg_entities``   mentions resolved to canonical entities (``kg.entities``)
@@ -212,6 +213,7 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
         if existing in nlp.pipe_names and existing != "parser":
             nlp.remove_pipe(existing)
     nlp.add_pipe("kg_sentences", first=True)
+    mentions.add_gazetteer(nlp, lang)
     nlp.add_pipe("kg_mentions", config={"lang": lang})
     nlp.add_pipe("kg_entities", config={"lang": lang})
     nlp.add_pipe("kg_quantities")
