@@ -128,7 +128,7 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
     if fact.location:
         yield node, _n(KG.location), _n(fact.location)
     ev = fact.evidence
-    ev_node = _n(evidence_iri(str(doc), ev.start, ev.end))
+    ev_node = _n(evidence_iri(doc.value, ev.start, ev.end))
     yield node, _n(KG.evidence), ev_node
     yield ev_node, TYPE, _n(KG.Evidence)
     yield ev_node, _n(NIF.anchorOf), _lit(ev.text)
@@ -198,8 +198,15 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
 
 
 def to_rdflib(quads: Iterable[ox.Quad]):
-    """The same quads as an rdflib ``Dataset`` (for rdflib users and isomorphism checks)."""
+    """The same quads as an rdflib ``Dataset`` (for rdflib users and isomorphism checks).
+
+    ``xsd:string`` literals become plain rdflib literals, as rdflib's parsers
+    make them, so graphs compare equal whichever way they were read.
+    """
     from rdflib import BNode, Dataset, Literal, URIRef
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    xsd_string = _XSD + "string"
 
     def conv(term):
         if isinstance(term, ox.NamedNode):
@@ -209,12 +216,14 @@ def to_rdflib(quads: Iterable[ox.Quad]):
         if isinstance(term, ox.Literal):
             if term.language:
                 return Literal(term.value, lang=term.language)
+            if term.datatype.value == xsd_string:
+                return Literal(term.value)
             return Literal(term.value, datatype=URIRef(term.datatype.value))
         return None
 
     ds = Dataset()
     for q in quads:
-        graph = ds.graph(URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) \
-            else ds.default_graph
-        graph.add((conv(q.subject), conv(q.predicate), conv(q.object)))
+        name = q.graph_name
+        graph = DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else conv(name)
+        ds.add((conv(q.subject), conv(q.predicate), conv(q.object), graph))
     return ds

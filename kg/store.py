@@ -9,6 +9,7 @@ replace or prune. Queries see the union of all graphs as the default graph.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import StoreError, StoreLockedError
-from kg.vocab import KG, sparql_prefixes
+from kg.vocab import KG, PREFIXES, sparql_prefixes
 
 LOCK_NAME = "kg-build.lock"
 
@@ -38,6 +39,7 @@ class KGStore:
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
                  lock: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         self._lock_file = None
         try:
             if self.path is None:
@@ -76,11 +78,9 @@ class KGStore:
     def close(self) -> None:
         """Flush and release the writer lock."""
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None:
-            try:
+        if store is not None and self.path is not None and not self.read_only:
+            with contextlib.suppress(OSError):
                 store.flush()
-            except OSError:
-                pass
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()
@@ -100,11 +100,13 @@ class KGStore:
 
     def query(self, sparql: str, *, prefixes: bool = True, bindings: dict | None = None):
         """Run SPARQL over the union of all graphs; ``bindings`` maps variable names to terms."""
-        text = sparql_prefixes() + sparql if prefixes else sparql
         subs = None
         if bindings:
             subs = {ox.Variable(k): v for k, v in bindings.items()}
-        return self._store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        # the parser's default prefixes (a query's own PREFIX lines override them) keep
+        # the line numbers of syntax errors those of the query as written
+        return self._store.query(sparql, prefixes=dict(PREFIXES) if prefixes else None,
+                                 use_default_graph_as_union=True, substitutions=subs)
 
     def articles(self) -> dict[str, StoredArticle]:
         """Stored articles keyed by graph IRI."""
