@@ -204,7 +204,6 @@ def to_rdflib(quads: Iterable[ox.Quad]):
     make them, so graphs compare equal whichever way they were read.
     """
     from rdflib import BNode, Dataset, Literal, URIRef
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     xsd_string = _XSD + "string"
 
@@ -222,8 +221,12 @@ def to_rdflib(quads: Iterable[ox.Quad]):
         return None
 
     ds = Dataset()
+    graphs: dict = {}
     for q in quads:
         name = q.graph_name
-        graph = DATASET_DEFAULT_GRAPH_ID if isinstance(name, ox.DefaultGraph) else conv(name)
-        ds.add((conv(q.subject), conv(q.predicate), conv(q.object), graph))
+        graph = graphs.get(name)
+        if graph is None:
+            graph = graphs[name] = (ds.default_graph if isinstance(name, ox.DefaultGraph)
+                                    else ds.graph(conv(name)))
+        graph.add((conv(q.subject), conv(q.predicate), conv(q.object)))
     return ds

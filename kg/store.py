@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -40,7 +41,7 @@ class KGStore:
                  lock: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self._lock_file = None
+        self._lock_file: IO[str] | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -76,11 +77,18 @@ class KGStore:
         self._lock_file = handle
 
     def close(self) -> None:
-        """Flush and release the writer lock."""
+        """Flush, close the database on disk and release the writer lock.
+
+        The on-disk database really closes only when the last reference to the
+        ``pyoxigraph.Store`` goes, so a closed ``KGStore`` lets it go: another
+        process (or ``kg query`` in this one) may then open the directory.
+        """
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None and not self.read_only:
-            with contextlib.suppress(OSError):
-                store.flush()
+        if store is not None and self.path is not None:
+            if not self.read_only:
+                with contextlib.suppress(OSError):
+                    store.flush()
+            del self._store
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()
@@ -116,6 +124,7 @@ class KGStore:
             "kg:contentHash ?hash } }"
         )
         out = {}
+        assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             iri = row["g"].value
             out[iri] = StoredArticle(iri, row["src"].value, row["hash"].value)
