@@ -55,7 +55,9 @@ def queries_dir() -> Path:
 
 def _parse_saved(path: Path) -> SavedQuery:
     text = path.read_text(encoding="utf-8")
-    description, params, optional = "", [], []
+    description = ""
+    params: list[str] = []
+    optional: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if not line.startswith("#"):
@@ -149,16 +151,19 @@ def run_query(store: KGStore, query_or_name_or_file: str, fmt: str = "table",
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt == "json":
-                return result.serialize(format=ox.QueryResultsFormat.JSON).decode()
+                return _text(result.serialize(format=ox.QueryResultsFormat.JSON))
             return "true" if bool(result) else "false"
         if isinstance(result, ox.QueryTriples):
-            return ox.serialize(result, format=ox.RdfFormat.TURTLE,
-                                prefixes=_turtle_prefixes()).decode("utf-8")
+            return _text(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=_turtle_prefixes()))
         if fmt == "table":
             return render_table(result)
-        return result.serialize(format=_RESULT_FORMATS[fmt]).decode("utf-8")
+        return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"cannot evaluate the query: {_one_line(exc)}") from exc
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8")
 
 
 def _one_line(exc: BaseException) -> str:

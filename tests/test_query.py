@@ -265,3 +265,12 @@ def test_docs_example_query_answers(store: KGStore, index: int) -> None:
         assert data["boolean"] is True
     else:
         assert data["results"]["bindings"], f"example {index + 1} found nothing"
+
+
+@pytest.mark.parametrize("command", ["query", "facts", "entities", "export", "push", "validate", "serve"])
+def test_commands_have_help_and_a_docs_section(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert len(result.output.split("\n\n")[1].strip()) > 30  # a sentence, not just the usage line
+    assert "--out" in result.output
+    assert f"`kg {command}" in DOCS.read_text(encoding="utf-8")
