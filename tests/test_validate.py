@@ -135,15 +135,14 @@ def test_bad_files(tmp_path: Path) -> None:
 
 
 def test_cli_validate(tmp_path: Path) -> None:
-    store = rf.build_store(tmp_path / "store")
+    rf.build_store(tmp_path / "store").close()
     runner = CliRunner()
     ok = runner.invoke(main, ["validate", "--out", str(tmp_path)])
-    store_ok = ok.exit_code
-    for quad in quads_of(store, DEPLOYS.iri, KG.evidence):
-        store.raw.remove(quad)
-    store.close()
+    assert ok.exit_code == 0, ok.output
+    with KGStore(tmp_path / "store") as store:  # break it, and close before kg validate reads it
+        for quad in quads_of(store, DEPLOYS.iri, KG.evidence):
+            store.raw.remove(quad)
     bad = runner.invoke(main, ["validate", "--out", str(tmp_path)])
-    assert store_ok == 0
     assert bad.exit_code == 1
     assert f"focus kgr:fact/{DEPLOYS.iri.rsplit('/', 1)[-1]}" in bad.output
     assert "path kg:evidence" in bad.output
