@@ -246,7 +246,10 @@ def _check(response: requests.Response, what: str) -> None:
         hint = ": check KG_PUSH_USER, KG_PUSH_PASSWORD and --auth"
     elif status in (404, 405, 501):
         hint = ": check the endpoint URL and --server (or give --gsp-url/--query-url/--update-url)"
-    detail = " ".join(response.text.split())[:160]
+    text = response.text
+    if "html" in response.headers.get("Content-Type", "") or text.lstrip().startswith("<"):
+        text = re.sub(r"(?s)<(script|style|head).*?</\1>|<[^>]+>", " ", text)  # the words of an error page
+    detail = " ".join(text.split())[:160]
     raise _Failure(f"{what} refused with HTTP {status} {response.reason}{hint}"
                    + (f" ({detail})" if detail and status not in (401, 403) else ""))
 
