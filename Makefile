@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench install install-test browser clean test-stores
+.PHONY: run test lint bench install install-test browser clean test-stores virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,22 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+
+# Debian's Virtuoso for `make test-stores`: the dba password preseeded, so no prompt.
+# The packaged daemon is not needed: the tests start their own on free loopback ports.
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || { \
+	  echo "installing Debian's virtuoso-opensource for the push tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  printf '%s\n' \
+	    'virtuoso-opensource-7 virtuoso-opensource-7/dba-password password dba' \
+	    'virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password dba' \
+	    | $$SUDO debconf-set-selections; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q virtuoso-opensource; }
+
+# The push tests against a real Virtuoso as well as Oxigraph (plain `make test` skips Virtuoso).
+test-stores: $(TSTAMP) virtuoso
+	KG_TEST_VIRTUOSO=1 $(BIN)/pytest -q tests/test_push.py
 
 run: $(STAMP)
 	$(BIN)/kg build seeds/

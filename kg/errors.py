@@ -74,6 +74,12 @@ class ValidationError(KGError):
     code = "E603"
 
 
+class ServeError(KGError):
+    """The local SPARQL endpoint cannot start (no oxigraph server, port in use)."""
+
+    code = "E604"
+
+
 class ResourceError(KGError):
     """A data file under ontology/ (catalogue, lexicon) is missing or malformed."""
 

@@ -9,30 +9,22 @@ Multi-word entries become token tuples, matched case-insensitively.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from kg.errors import ResourceError
+from kg.ontology import ontology_dir
 
 RELATIONS = ("deploys", "confirms", "denies")
 VOICES = ("active", "passive", "either")
 KINDS = ("verb", "noun")
 
 
-def ontology_root() -> Path:
-    """The ``ontology/`` folder: ``$KG_ONTOLOGY`` if set, else the one beside the package."""
-    env = os.environ.get("KG_ONTOLOGY")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "ontology"
-
-
 def load_yaml(relative: str, root: Path | None = None):
     """Parse one YAML file under the ontology folder, with a one-line error when it is broken."""
-    path = (root or ontology_root()) / relative
+    path = (root or ontology_dir()) / relative
     try:
         with open(path, encoding="utf-8") as handle:
             return yaml.safe_load(handle)
@@ -103,7 +95,7 @@ def _triggers(data: dict, lang: str, source: str) -> dict[tuple[str, ...], Trigg
 @functools.lru_cache(maxsize=8)
 def load_lexicon(lang: str, root: str | None = None) -> Lexicon:
     """The lexicon of one language (``id`` or ``en``), cached."""
-    base = Path(root) if root else ontology_root()
+    base = Path(root) if root else ontology_dir()
     triggers = _triggers(load_yaml("lexicon/triggers.yaml", base), lang, "lexicon/triggers.yaml")
     cue_data = load_yaml("lexicon/cues.yaml", base) or {}
     cues = {

@@ -198,8 +198,14 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
 
 
 def to_rdflib(quads: Iterable[ox.Quad]):
-    """The same quads as an rdflib ``Dataset`` (for rdflib users and isomorphism checks)."""
+    """The same quads as an rdflib ``Dataset`` (for rdflib users and isomorphism checks).
+
+    ``xsd:string`` literals become plain rdflib literals, as rdflib's parsers
+    make them, so graphs compare equal whichever way they were read.
+    """
     from rdflib import BNode, Dataset, Literal, URIRef
+
+    xsd_string = _XSD + "string"
 
     def conv(term):
         if isinstance(term, ox.NamedNode):
@@ -209,12 +215,18 @@ def to_rdflib(quads: Iterable[ox.Quad]):
         if isinstance(term, ox.Literal):
             if term.language:
                 return Literal(term.value, lang=term.language)
+            if term.datatype.value == xsd_string:
+                return Literal(term.value)
             return Literal(term.value, datatype=URIRef(term.datatype.value))
         return None
 
     ds = Dataset()
+    graphs: dict = {}
     for q in quads:
-        graph = ds.graph(URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) \
-            else ds.default_graph
+        name = q.graph_name
+        graph = graphs.get(name)
+        if graph is None:
+            graph = graphs[name] = (ds.default_graph if isinstance(name, ox.DefaultGraph)
+                                    else ds.graph(conv(name)))
         graph.add((conv(q.subject), conv(q.predicate), conv(q.object)))
     return ds

@@ -1,130 +1,216 @@
-"""The ``kg facts`` / ``kg entities`` JSON-lines rows, read back from the store.
+"""The ``kg facts`` and ``kg entities`` JSON lines, read back from the store.
 
-Rows follow the schemas of the design exactly (one entity row per article and
-entity, one fact row per statement, claims included as rows of their own), so
-they cover every stored article, whichever build stored it. Order is
-deterministic: by source, then offsets.
+Rows are built from what the store holds (SPARQL over each article's named
+graph), not from the last build's memory, so an incremental build lists every
+stored article. The schemas are those of the design notes:
+
+* entities, one row per article and entity: ``doc``, ``source``, ``id``,
+  ``label``, ``type``, ``names``, ``wikidata``, ``mentions`` (``[[start, end], ...]``);
+* facts, one row per statement: ``id``, ``doc``, ``source``, ``predicate``,
+  ``subject``, ``object``, ``claim``, ``quantity``, ``time``, ``location``,
+  ``evidence``, ``confidence``, ``attributed_to``, ``hedged``; entity fields
+  (subject, object, location, attributed_to) are ``{id, label, type, names,
+  wikidata}`` objects or null.
+
+Order is deterministic: articles by source (then IRI), entities by their first
+mention, facts by evidence offsets. An entity's ``label`` is its English
+``rdfs:label``, else a label without a language, else any label; ``names``
+are its ``skos:altLabel`` values in the order the article first uses them.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+from urllib.parse import unquote
 
+import pyoxigraph as ox
+
+from kg.model import ENTITY_TYPES
 from kg.store import KGStore
-from kg.vocab import KG
+from kg.vocab import KG, PREFIXES, WD
 
 _KG = str(KG._NS)
-_WD = "http://www.wikidata.org/entity/"
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_LABEL = PREFIXES["rdfs"] + "label"
+_ALT = PREFIXES["skos"] + "altLabel"
+_SAME_AS = PREFIXES["owl"] + "sameAs"
+_TYPES = {_KG + t: t for t in ENTITY_TYPES}
 
-_ENTITY_QUERY = """
-SELECT ?g ?src ?ent ?type ?label ?lang ?name ?wd WHERE {
-  GRAPH ?g {
-    ?g kg:sourcePath ?src .
-    ?ent a ?type .
-    FILTER(?type IN (kg:Person, kg:Organization, kg:Country, kg:Location))
-    OPTIONAL { ?ent rdfs:label ?label . BIND(LANG(?label) AS ?lang) }
-    OPTIONAL { ?ent skos:altLabel ?name }
-    OPTIONAL { ?ent owl:sameAs ?wd }
-  }
-}"""
+_ARTICLES = """SELECT ?g ?source WHERE { GRAPH ?g { ?g a kg:Article ; kg:sourcePath ?source } }
+ORDER BY ?source ?g"""
 
-_MENTION_QUERY = """
-SELECT ?g ?ent ?b ?e WHERE {
-  GRAPH ?g { ?m a kg:Mention ; itsrdf:taIdentRef ?ent ; nif:beginIndex ?b ; nif:endIndex ?e . }
-}"""
+_ENTITY_VALUES = """SELECT ?g ?e ?p ?v WHERE { GRAPH ?g {
+  ?e a ?t . FILTER(?t IN (kg:Person, kg:Organization, kg:Country, kg:Location))
+  ?e ?p ?v . FILTER(?p IN (rdf:type, rdfs:label, skos:altLabel, owl:sameAs))
+} }"""
 
-_FACT_QUERY = """
-SELECT ?g ?src ?f ?pred ?s ?o ?claim ?qmin ?qmax ?qunit ?time ?loc ?conf ?text ?b ?e ?attr ?hedged WHERE {
-  GRAPH ?g {
-    ?g kg:sourcePath ?src .
-    ?f a kg:Statement ; kg:predicate ?pred ; kg:confidence ?conf ; kg:evidence ?ev .
-    ?ev nif:anchorOf ?text ; nif:beginIndex ?b ; nif:endIndex ?e .
-    OPTIONAL { ?f kg:subject ?s }
-    OPTIONAL { ?f kg:object ?o }
-    OPTIONAL { ?f kg:claim ?claim }
-    OPTIONAL { ?f kg:quantityMin ?qmin ; kg:quantityMax ?qmax ; kg:quantityUnit ?qunit }
-    OPTIONAL { ?f kg:time ?time }
-    OPTIONAL { ?f kg:location ?loc }
-    OPTIONAL { ?f prov:wasAttributedTo ?attr }
-    OPTIONAL { ?f kg:hedged ?hedged }
-  }
-}"""
+_MENTIONS = """SELECT ?g ?e ?start ?end ?text WHERE { GRAPH ?g {
+  ?m a kg:Mention ; itsrdf:taIdentRef ?e ; nif:beginIndex ?start ; nif:endIndex ?end .
+  OPTIONAL { ?m nif:anchorOf ?text }
+} }"""
+
+_STATEMENT_VALUES = """SELECT ?g ?f ?p ?v WHERE { GRAPH ?g { ?f a kg:Statement ; ?p ?v } }"""
+
+_EVIDENCE = """SELECT ?g ?f ?text ?start ?end WHERE { GRAPH ?g {
+  ?f a kg:Statement ; kg:evidence ?ev .
+  ?ev nif:beginIndex ?start ; nif:endIndex ?end .
+  OPTIONAL { ?ev nif:anchorOf ?text }
+} }"""
 
 
-def _value(term) -> str | None:
+@dataclass
+class _Entity:
+    iri: str
+    types: set[str] = field(default_factory=set)
+    labels: list[tuple[str, str]] = field(default_factory=list)  # (language, text)
+    names: set[str] = field(default_factory=set)
+    wikidata: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str | None:
+        def rank(item: tuple[str, str]) -> tuple[int, str, str]:
+            lang, text = item
+            if lang == "en" or lang.startswith("en-"):
+                return (0, lang, text)
+            return (1 if not lang else 2, lang, text)
+
+        return min(self.labels, key=rank)[1] if self.labels else None
+
+    @property
+    def type(self) -> str | None:
+        found = [_TYPES[t] for t in self.types if t in _TYPES]
+        return min(found, key=ENTITY_TYPES.index) if found else None
+
+    def ordered_names(self) -> list[str]:
+        first: dict[str, int] = {}
+        for start, _end, text in sorted(self.mentions):
+            first.setdefault(text, start)
+        return sorted(self.names, key=lambda n: (first.get(n, float("inf")), n.casefold(), n))
+
+    def obj(self) -> dict[str, Any]:
+        return {"id": self.iri, "label": self.label, "type": self.type, "names": self.ordered_names(),
+                "wikidata": min(self.wikidata) if self.wikidata else None}
+
+
+def _value(term: Any) -> Any:
     return None if term is None else term.value
 
 
-def _entities_by_graph(store: KGStore) -> dict[tuple[str, str], dict]:
-    """Entity descriptions per (graph, entity IRI)."""
-    out: dict[tuple[str, str], dict] = {}
-    for row in store.query(_ENTITY_QUERY):
-        g, ent = row["g"].value, row["ent"].value
-        item = out.setdefault((g, ent), {
-            "source": row["src"].value, "id": ent, "type": row["type"].value.removeprefix(_KG),
-            "labels": {}, "names": [], "wikidata": None,
-        })
-        if row["label"] is not None:
-            item["labels"][_value(row["lang"]) or ""] = row["label"].value
-        name = _value(row["name"])
-        if name and name not in item["names"]:
-            item["names"].append(name)
-        if row["wd"] is not None and row["wd"].value.startswith(_WD):
-            item["wikidata"] = row["wd"].value.removeprefix(_WD)
-    return out
+def _int(term: Any) -> int:
+    return int(term.value)
 
 
-def _entity_object(item: dict | None, iri: str | None) -> dict | None:
+def _bound(store: KGStore, sparql: str, graph: ox.NamedNode):
+    return store.query(sparql, bindings={"g": graph})
+
+
+def _articles(store: KGStore) -> list[tuple[ox.NamedNode, str]]:
+    return [(row["g"], row["source"].value) for row in store.query(_ARTICLES)]
+
+
+def _entities(store: KGStore, graph: ox.NamedNode) -> dict[str, _Entity]:
+    entities: dict[str, _Entity] = {}
+    for row in _bound(store, _ENTITY_VALUES, graph):
+        iri, pred, value = row["e"].value, row["p"].value, row["v"]
+        entity = entities.setdefault(iri, _Entity(iri))
+        if pred == _RDF_TYPE:
+            entity.types.add(value.value)
+        elif pred == _LABEL and isinstance(value, ox.Literal):
+            entity.labels.append((value.language or "", value.value))
+        elif pred == _ALT and isinstance(value, ox.Literal):
+            entity.names.add(value.value)
+        elif pred == _SAME_AS and value.value.startswith(str(WD)):
+            entity.wikidata.add(value.value[len(str(WD)):])
+    for row in _bound(store, _MENTIONS, graph):
+        entity = entities.setdefault(row["e"].value, _Entity(row["e"].value))
+        entity.mentions.append((_int(row["start"]), _int(row["end"]), _value(row["text"]) or ""))
+    return entities
+
+
+def entity_rows(store: KGStore) -> Iterator[dict[str, Any]]:
+    """One row per article and entity, articles by source, entities by first mention."""
+    for graph, source in _articles(store):
+        entities = _entities(store, graph)
+
+        def order(e: _Entity) -> tuple:
+            first = min(e.mentions)[:2] if e.mentions else (float("inf"), float("inf"))
+            return (*first, e.label or "", e.iri)
+
+        for entity in sorted(entities.values(), key=order):
+            row = {"doc": graph.value, "source": source, **entity.obj()}
+            row["mentions"] = [[s, e] for s, e, _ in sorted(set(entity.mentions))]
+            yield row
+
+
+def _entity_obj(entities: dict[str, _Entity], iri: str | None) -> dict[str, Any] | None:
     if iri is None:
         return None
-    if item is None:
-        return {"id": iri, "label": None, "type": None, "names": [], "wikidata": None}
-    labels = item["labels"]
-    label = labels.get("en") or labels.get("") or next(iter(labels.values()), None)
-    return {"id": item["id"], "label": label, "type": item["type"], "names": sorted(item["names"]),
-            "wikidata": item["wikidata"]}
+    return (entities.get(iri) or _Entity(iri)).obj()
 
 
-def entity_rows(store: KGStore) -> Iterator[dict]:
-    """One row per article and entity: doc, source, id, label, type, names, wikidata, mentions."""
-    entities = _entities_by_graph(store)
-    mentions: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
-    for row in store.query(_MENTION_QUERY):
-        mentions[(row["g"].value, row["ent"].value)].append([int(row["b"].value), int(row["e"].value)])
-    rows = []
-    for (g, ent), item in entities.items():
-        spans = sorted(mentions.get((g, ent), []))
-        obj = _entity_object(item, ent)
-        rows.append({"doc": g, "source": item["source"], **obj, "mentions": spans})
-    rows.sort(key=lambda r: (r["source"], r["mentions"][0] if r["mentions"] else [1 << 62], r["id"]))
-    yield from rows
+def _predicate_name(iri: str) -> str:
+    return unquote(iri[len(_KG):]) if iri.startswith(_KG) else iri
 
 
-def fact_rows(store: KGStore) -> Iterator[dict]:
-    """One row per statement, in the ``kg facts`` schema."""
-    entities = _entities_by_graph(store)
-    rows = []
-    for row in store.query(_FACT_QUERY):
-        g = row["g"].value
+def fact_rows(store: KGStore) -> Iterator[dict[str, Any]]:
+    """One row per statement, articles by source, statements by evidence offsets."""
+    for graph, source in _articles(store):
+        entities = _entities(store, graph)
+        values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for row in _bound(store, _STATEMENT_VALUES, graph):
+            values[row["f"].value][row["p"].value].append(row["v"])
+        evidence: dict[str, dict[str, Any]] = {}
+        for row in _bound(store, _EVIDENCE, graph):
+            evidence[row["f"].value] = {"text": _value(row["text"]), "start": _int(row["start"]),
+                                        "end": _int(row["end"])}
 
-        def ent(var: str, row=row, g=g) -> dict | None:
-            iri = _value(row[var])
-            return _entity_object(entities.get((g, iri)), iri) if iri else None
+        rows = []
+        for iri, props in values.items():
+            def one(prop: str, props: dict[str, list] = props) -> Any:
+                found = sorted(props.get(prop, ()), key=str)
+                return found[0] if found else None
 
-        quantity = None
-        if row["qmin"] is not None:
-            quantity = {"min": int(row["qmin"].value), "max": int(row["qmax"].value),
-                        "unit": row["qunit"].value}
-        rows.append({
-            "id": row["f"].value, "doc": g, "source": row["src"].value,
-            "predicate": row["pred"].value.removeprefix(_KG),
-            "subject": ent("s"), "object": ent("o"), "claim": _value(row["claim"]),
-            "quantity": quantity, "time": _value(row["time"]), "location": ent("loc"),
-            "evidence": {"text": row["text"].value, "start": int(row["b"].value), "end": int(row["e"].value)},
-            "confidence": float(row["conf"].value),
-            "attributed_to": ent("attr"),
-            "hedged": _value(row["hedged"]) == "true",
-        })
-    rows.sort(key=lambda r: (r["source"], r["evidence"]["start"], r["predicate"], r["id"]))
-    yield from rows
+            pred = one(str(KG.predicate))
+            qmin, qmax = one(str(KG.quantityMin)), one(str(KG.quantityMax))
+            quantity = None
+            if qmin is not None and qmax is not None:
+                quantity = {"min": _int(qmin), "max": _int(qmax),
+                            "unit": _value(one(str(KG.quantityUnit))) or "troops"}
+            confidence = one(str(KG.confidence))
+            hedged = one(str(KG.hedged))
+            rows.append({
+                "id": iri,
+                "doc": graph.value,
+                "source": source,
+                "predicate": _predicate_name(pred.value) if pred is not None else None,
+                "subject": _entity_obj(entities, _value(one(str(KG.subject)))),
+                "object": _entity_obj(entities, _value(one(str(KG.object)))),
+                "claim": _value(one(str(KG.claim))),
+                "quantity": quantity,
+                "time": _value(one(str(KG.time))),
+                "location": _entity_obj(entities, _value(one(str(KG.location)))),
+                "evidence": evidence.get(iri),
+                "confidence": float(confidence.value) if confidence is not None else None,
+                "attributed_to": _entity_obj(entities, _value(one(PREFIXES["prov"] + "wasAttributedTo"))),
+                "hedged": hedged is not None and hedged.value in ("true", "1"),
+            })
+
+        def order(row: dict[str, Any]) -> tuple:
+            ev = row["evidence"] or {"start": -1, "end": -1}
+            return (ev["start"], ev["end"], row["predicate"] or "", row["id"])
+
+        yield from sorted(rows, key=order)
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """Write rows as JSON lines (UTF-8 text, not ASCII-escaped); the number written."""
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -15,11 +15,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError, StoreLockedError
-from kg.vocab import KG, sparql_prefixes
+from kg.vocab import KG, PREFIXES, sparql_prefixes
 
 LOCK_NAME = "kg-build.lock"
 
@@ -40,7 +41,7 @@ class KGStore:
                  lock: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self._lock_file = None
+        self._lock_file: IO[str] | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -76,11 +77,18 @@ class KGStore:
         self._lock_file = handle
 
     def close(self) -> None:
-        """Flush and release the writer lock."""
+        """Flush, close the database on disk and release the writer lock.
+
+        The on-disk database really closes only when the last reference to the
+        ``pyoxigraph.Store`` goes, so a closed ``KGStore`` lets it go: another
+        process (or ``kg query`` in this one) may then open the directory.
+        """
         store = getattr(self, "_store", None)
-        if store is not None and self.path is not None and not self.read_only:
-            with contextlib.suppress(OSError):
-                store.flush()
+        if store is not None and self.path is not None:
+            if not self.read_only:
+                with contextlib.suppress(OSError):
+                    store.flush()
+            del self._store
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()
@@ -100,11 +108,13 @@ class KGStore:
 
     def query(self, sparql: str, *, prefixes: bool = True, bindings: dict | None = None):
         """Run SPARQL over the union of all graphs; ``bindings`` maps variable names to terms."""
-        text = sparql_prefixes() + sparql if prefixes else sparql
         subs = None
         if bindings:
             subs = {ox.Variable(k): v for k, v in bindings.items()}
-        return self._store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        # the parser's default prefixes (a query's own PREFIX lines override them) keep
+        # the line numbers of syntax errors those of the query as written
+        return self._store.query(sparql, prefixes=dict(PREFIXES) if prefixes else None,
+                                 use_default_graph_as_union=True, substitutions=subs)
 
     def articles(self) -> dict[str, StoredArticle]:
         """Stored articles keyed by graph IRI."""
@@ -114,6 +124,7 @@ class KGStore:
             "kg:contentHash ?hash } }"
         )
         out = {}
+        assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             iri = row["g"].value
             out[iri] = StoredArticle(iri, row["src"].value, row["hash"].value)
