@@ -136,7 +136,8 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
     yield ev_node, _n(NIF.endIndex), _typed(ev.end, "nonNegativeInteger")
     yield ev_node, _n(NIF.referenceContext), doc
     # the cross-article claim this statement supports, and the direct triple
-    if fact.subject and (fact.object or fact.claim):
+    # the direct triple states the fact; the content of a confirmation or denial alone is not stated
+    if fact.subject and (fact.object or fact.claim) and not fact.is_claim:
         target = fact.object or fact.claim
         yield _n(fact.subject), pred, _n(target)
     if fact.predicate not in ("confirms", "denies"):
