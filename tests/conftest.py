@@ -3,8 +3,11 @@ reads facts back as small tuples of labels."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kg.build import build
 from kg.extract import Extractor
 from kg.ingest import parse_text
 from kg.model import ArticleResult
@@ -58,3 +61,14 @@ def extract(extractor):
         return run(extractor, text, lang, published)
 
     return _extract
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    """The seed articles built once per session: (out folder, build summary)."""
+    out = tmp_path_factory.mktemp("seed-build")
+    summary = build([ROOT / "seeds"], out, render=False)
+    return out, summary

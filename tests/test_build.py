@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
@@ -16,13 +15,6 @@ from kg.store import KGStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-
-
-@pytest.fixture(scope="module")
-def seed_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seed-build")
-    summary = build([SEEDS], out, render=False)
-    return out, summary
 
 
 def rows(path: Path) -> list[dict]:
