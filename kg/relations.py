@@ -538,7 +538,9 @@ class RelationExtractor:
                       if c[1] <= troops[0]]
             cue = (employ or before or s.cues_between("presence", troops[1], right)
                    or s.cues_between("help", troops[1], right))
-            if not cue or not (relaxed or employ or subject in state.deployers):
+            # a figure licenses it too: "11.000 tentara Korea Utara berada di Kursk" tells a deployment
+            counted = self._quantity(s, troops[0], max(left, troops[0] - 6), troops[1]) is not None
+            if not cue or not (relaxed or employ or counted or subject in state.deployers):
                 continue
             if any(self._negated(s, c[0]) for c in cue):
                 continue

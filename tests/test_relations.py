@@ -47,6 +47,18 @@ ROWS = [
     # presence and use
     ("en", "Russia used North Korean troops in Kursk, officials said.", {D(NK, KURSK)}, set()),
     ("id", "Rusia menggunakan pasukan Korea Utara di wilayah Kursk.", {D(NK, KURSK)}, set()),
+    # presence licensed by a figure, arrivals, "menambah pasukan"
+    ("en", "Around 11,000 North Korean soldiers are believed to be in Russia's Kursk region.",
+     {D(NK, KURSK), D(NK, RU)}, set()),
+    ("id", "Menurut Zelensky, ribuan tentara Korut kini bertempur di Kursk bersama pasukan Rusia.",
+     {D(NK, KURSK)}, {D(RU, KURSK)}),
+    ("id", "Korea Selatan menyebut Korut menambah pasukan di Rusia.", {D(NK, RU)}, set()),
+    ("id", "Kementerian Pertahanan Rusia membenarkan keterlibatan tentara Korea Utara dalam operasi di Kursk.",
+     {C("Russian Ministry of Defence", ("deploys", NK, KURSK))}, set()),
+    ("en", "Kim Jong Un acknowledged sending troops to Russia.",
+     {C("Kim Jong Un", ("deploys", "Kim Jong Un", RU))}, set()),
+    ("id", "Kremlin enggan mengonfirmasi keberadaan tentara Korea Utara di Rusia.", set(),
+     {C("Kremlin", ("deploys", NK, RU)), D(NK, RU)}),
     # confirms: complement clause, nominal object, passive with agent
     ("id", "Kremlin mengonfirmasi bahwa tentara Korea Utara telah dikerahkan ke Rusia.",
      {C("Kremlin", ("deploys", NK, RU))}, set()),
