@@ -10,7 +10,8 @@ dropping the article is replacing or dropping one graph:
 * one ``kg:Statement`` per fact with its qualifiers, its evidence sentence
   (NIF offsets) and PROV-O derivation and attribution, plus the direct triple
   (``north_korea kg:deploys russia``) and the cross-article ``kg:Claim`` it
-  is about.
+  is about (``rdfs:label`` "North Korea deploys Russia"@en): the same
+  predicate, subject and object in any article give the same claim IRI.
 
 Quads are pyoxigraph terms, ready for the store; :func:`to_rdflib` converts
 them for rdflib users. This module knows nothing about spaCy.
@@ -19,7 +20,8 @@ them for rdflib users. This module knows nothing about spaCy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -95,7 +97,34 @@ def _entity_triples(entity: Entity, lang: str) -> Iterator[tuple]:
         yield node, _n(KG.entityKey), _lit(entity.key)
 
 
-def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
+def claim_of(fact: Fact) -> str:
+    """The IRI of the cross-article claim a (non-stance) statement states.
+
+    Statements with the same predicate, subject and object share it, whatever
+    the article. A statement naming neither a subject nor an object has no
+    entity to compare across articles, so its claim is its own.
+    """
+    if fact.subject or fact.object:
+        return claim_iri(fact.predicate, fact.subject, fact.object)
+    return claim_iri(fact.predicate, fact.iri, None)
+
+
+def _english_label(iri: str | None, entities: Mapping[str, Entity]) -> str | None:
+    if iri is None:
+        return None
+    entity = entities.get(iri)
+    if entity is None:
+        return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+    return next((text for text, lang in entity.labels if lang == "en"), entity.label)
+
+
+def claim_label(fact: Fact, entities: Mapping[str, Entity]) -> str:
+    """``North Korea deploys Russia``: the claim in words, from the English (or default) labels."""
+    parts = [_english_label(fact.subject, entities), fact.predicate, _english_label(fact.object, entities)]
+    return " ".join(p for p in parts if p)
+
+
+def _fact_triples(fact: Fact, doc: ox.NamedNode, entities: Mapping[str, Entity]) -> Iterator[tuple]:
     node = _n(fact.iri)
     pred = _n(relation_iri(fact.predicate))
     yield node, TYPE, _n(KG.Statement)
@@ -141,9 +170,10 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode) -> Iterator[tuple]:
         target = fact.object or fact.claim
         yield _n(fact.subject), pred, _n(target)
     if fact.predicate not in ("confirms", "denies"):
-        claim = _n(claim_iri(fact.predicate, fact.subject, fact.object))
+        claim = _n(claim_of(fact))
         yield node, _n(KG.aboutClaim), claim
         yield claim, TYPE, _n(KG.Claim)
+        yield claim, LABEL, _lit(claim_label(fact, entities), "en")
         yield claim, _n(KG.predicate), pred
         if fact.subject:
             yield claim, _n(KG.subject), _n(fact.subject)
@@ -186,8 +216,9 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
             (node, _n(ITSRDF.taIdentRef), _n(m.entity)),
             (doc, _n(KG.mentions), _n(m.entity)),
         ]
+    entities = {e.iri: e for e in result.entities}
     for fact in result.facts:
-        triples.extend(_fact_triples(fact, doc))
+        triples.extend(_fact_triples(fact, doc, entities))
     seen: set[tuple] = set()
     quads = []
     for s, p, o in triples:
