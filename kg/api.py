@@ -4,6 +4,7 @@
 >>> summary = api.build(["seeds"], "out")           # doctest: +SKIP
 >>> rows = api.select("out", "SELECT ?s ?o WHERE { ?f kg:predicate kg:deploys ; kg:subject ?s ; kg:object ?o }")
 ...                                                  # doctest: +SKIP
+>>> table = api.claims("out", flat=True)            # doctest: +SKIP
 
 Every function takes the build folder (``out``, holding ``out/store``) and
 opens the store read-only for reading, so it works while nothing else writes.
@@ -58,6 +59,21 @@ def entities(out: str | Path = "out") -> list[dict]:
 
     with open_store(out) as store:
         return list(entity_rows(store))
+
+
+def claims(out: str | Path = "out", entity: str | None = None, *, flat: bool = False) -> list[dict]:
+    """The ``kg claims`` view: per claim, who states, confirms or denies it, with which figures and when.
+
+    One dict per claim (the ``--format json`` objects), or with ``flat=True``
+    one dict per statement with its claim's range and conflicts (the CSV
+    rows, ready for ``pandas.DataFrame``). ``entity`` (a label, a name or
+    ``<IRI>``) keeps the claims about it; it is bound, never pasted.
+    """
+    from kg.claims import claim_dicts, flat_rows, load_claims
+
+    with open_store(out) as store:
+        found = load_claims(store, entity)
+    return flat_rows(found) if flat else claim_dicts(found)
 
 
 def render(out: str | Path = "out", html: str | Path | None = None, **options):
