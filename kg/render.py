@@ -161,7 +161,12 @@ def network_data(H: nx.MultiDiGraph, *, physics: bool | None = None) -> dict:
                                                                  for f in d["facts"]}
     facts = H.graph.get("facts", {})
     labels = {n: d["label"] for n, d in H.nodes(data=True)}
+    # the claims view of every drawn claim diamond and of every drawn relation edge (an edge is one claim)
+    all_claims = H.graph.get("claims", {})
+    shown = [n for n, d in H.nodes(data=True) if d["kind"] == "claim"]
+    shown += [facts[f].get("about") for f in sorted(used) if f in facts]
     return {
+        "claims": {c: all_claims[c] for c in dict.fromkeys(shown) if c in all_claims},
         "nodes": nodes, "edges": edges, "options": json.loads(options), "physics": physics,
         "articles": H.graph.get("articles", []),
         "facts": {f: facts[f] for f in sorted(used) if f in facts},

@@ -168,6 +168,7 @@ def graph_from_store(store: KGStore) -> nx.MultiDiGraph:
     ``label``, ``names``, ``wikidata``, ``articles``, ``facts``, ``importance``.
     Edge attributes: ``relation``, ``kind`` (fact, confirms, denies, claim-subject,
     claim-object), ``facts``, ``articles``, ``hops`` (0 for a claim's own ends).
+    ``G.graph["claims"]`` is the claims view per claim IRI (:func:`claim_records`).
     """
     article_rows = sorted(_solutions(store, _ARTICLES_Q, ("g", "src", "title", "pub", "issued", "url")),
                           key=lambda r: (r.get("issued") or "", r.get("src") or "", r["g"]))
@@ -184,7 +185,45 @@ def graph_from_store(store: KGStore) -> nx.MultiDiGraph:
                          "url": safe_url(row.get("url"))})
     entities = _load_entities(store, index)
     facts = _load_facts(store, index)
-    return build_graph(articles, entities, facts)
+    G = build_graph(articles, entities, facts)
+    G.graph["claims"] = claim_records(store, index)
+    return G
+
+
+def claim_records(store: KGStore, articles: dict[str, int]) -> dict[str, dict]:
+    """The claims view of :mod:`kg.claims` (the saved ``claims`` query), per claim IRI, for the page.
+
+    Each record: ``label``, ``articles`` (how many), ``figures`` (the range per
+    unit, as text), ``disputed``, ``conflicts`` (sources whose figures do not
+    overlap, as text) and ``rows``, one per statement: ``stance``, ``source``,
+    ``article`` (index into the page's articles), ``issued``, ``speaker``,
+    ``figure``, ``written``, ``time``, ``saidOn``, ``when``, ``hedged``,
+    ``evidence``, ``fact``, ``conflict`` (its source disagrees with another).
+    """
+    from kg.claims import load_claims
+
+    out: dict[str, dict] = {}
+    for claim in load_claims(store):
+        conflicts = claim.figure_conflicts
+        clashing = {c.a for c in conflicts} | {c.b for c in conflicts}
+        rows = []
+        for s in claim.statements:
+            rows.append({
+                "stance": s.stance, "source": s.name, "article": articles.get(s.article), "issued": s.issued,
+                "speaker": s.speaker, "figure": s.figure.text if s.figure else None,
+                "number": s.figure.number if s.figure else None, "unit": s.figure.unit if s.figure else None,
+                "written": s.figure.written if s.figure else None, "time": s.time, "saidOn": s.said_on,
+                "when": s.when, "hedged": s.hedged, "evidence": s.evidence, "fact": s.statement,
+                "conflict": (s.article in clashing and s.figure is not None and s.stance != "denies")
+                or (claim.disputed and s.stance == "denies"),
+            })
+        out[claim.iri] = {
+            "label": claim.label, "articles": len(claim.articles), "figures": [f.text for f in claim.figures],
+            "unit": claim.figures[0].unit if claim.figures else None,
+            "disputed": claim.disputed, "conflicts": [c.text for c in conflicts],
+            "rows": rows,
+        }
+    return out
 
 
 def build_graph(articles: list[dict], entities: dict[str, dict], facts: dict[str, dict]) -> nx.MultiDiGraph:

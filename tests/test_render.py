@@ -25,6 +25,7 @@ from kg.render import (
     select,
 )
 from kg.store import KGStore
+from kg.vocab import claim_iri
 
 
 def _fill(store: KGStore, hostile: bool = True) -> None:
@@ -81,6 +82,32 @@ def test_confirms_and_denies_point_at_a_claim_diamond(graph):
     assert graph.edges[claim, fx.RUSSIA.iri, "claim-object"]["relation"] == "deploys"
     # the claimed-only statements are kept on the diamond as evidence
     assert len(graph.nodes[claim]["facts"]) == 2
+
+
+def test_claims_view_comes_from_the_claims_query(graph, store):
+    from kg.claims import load_claims
+
+    claim = graph.graph["claims"][fx.DEPLOY_CLAIM]
+    assert claim["label"] == "North Korea deploys Russia" and claim["articles"] == 2
+    assert claim["figures"] == ["10,000–12,000 troops"] and claim["unit"] == "troops"
+    assert claim["disputed"] and claim["conflicts"] == []
+    assert [(r["stance"], r["source"], r["figure"], r["speaker"], r["when"]) for r in claim["rows"]] == [
+        ("asserts", "Daily Wire One", "11,000 troops", None, "2024-11-04"),
+        ("denies", "Harian Dua", None, "Kremlin", "2024-12-01"),
+        ("asserts", "Harian Dua", "10,000–12,000 troops", None, "2024-12-01"),
+        ("confirms", "Harian Dua", None, "Valery Gerasimov", "2025-04-26"),
+    ]
+    assert [r["article"] for r in claim["rows"]] == [0, 1, 1, 1]
+    assert [r["conflict"] for r in claim["rows"]] == [False, True, False, False]
+    assert set(graph.graph["claims"]) == {c.iri for c in load_claims(store)}
+
+
+def test_page_data_carries_the_claims_of_drawn_diamonds_and_edges(graph):
+    data = network_data(graph)
+    assert fx.DEPLOY_CLAIM in data["claims"]
+    assert claim_iri("retakes", fx.UKRAINE.iri, fx.KURSK.iri) in data["claims"]   # an edge, no diamond
+    ego = network_data(select(graph, "Ukraine", 1))
+    assert set(ego["claims"]) == {claim_iri("retakes", fx.UKRAINE.iri, fx.KURSK.iri)}
 
 
 def test_sizes_follow_centrality_and_widths_follow_support(graph):
@@ -313,6 +340,41 @@ def test_click_on_claim_shows_who_confirmed_and_denied(page):
     assert "Confirmed by" in text and "Valery Gerasimov" in text
     assert "Denied by" in text and "Kremlin" in text
     assert "The Kremlin denied that North Korea deployed soldiers to Russia." in text
+
+
+CLAIM_ROWS = """() => [...document.querySelectorAll('#panel .claim-view tbody tr')].map(
+    tr => [tr.className, ...[...tr.cells].map(td => td.innerText.replace(/\\s+/g, ' ').trim())])"""
+
+
+@pytest.mark.browser
+def test_click_on_claim_lists_sources_and_figures_side_by_side(page):
+    page.click_node(fx.DEPLOY_CLAIM)
+    view = page.page.inner_text("#panel .claim-view")
+    assert "SOURCES SIDE BY SIDE" in view.upper()
+    assert "2 articles · figures: 10,000–12,000 troops" in view
+    assert "Disputed: denied by Kremlin (Harian Dua, 2024-12-01)" in view
+    assert page.page.evaluate(CLAIM_ROWS) == [
+        ["asserts", "Daily Wire One", "11,000 in 2024-11-04", "2024-11-04", "asserts"],
+        ["denies conflict", "Harian Dua", "—", "2024-12-01", "denies by Kremlin"],
+        ["asserts", "Harian Dua", "10,000–12,000 in 2024-10", "2024-12-01", "asserts"],
+        ["confirms", "Harian Dua", "—", "2025-04-26", "confirms by Valery Gerasimov"],
+    ]
+    title = page.page.get_attribute("#panel .claim-view tbody tr:first-child", "title")
+    assert title == "“11,000 troops” — North Korea has sent about 11,000 troops to Russia, officials said on Monday."
+    assert page.page.get_attribute("#panel .claim-view tbody a", "href") == "https://example.org/news/a1"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_click_on_a_relation_edge_shows_its_claim_view(page):
+    edge = page.edge_id(fx.NORTH_KOREA.iri, fx.RUSSIA.iri, "deploys")
+    pos = page.page.evaluate(EDGE_POS, edge)
+    page.page.mouse.click(pos["x"], pos["y"])
+    assert page.page.get_attribute("#panel .claim-view", "data-claim") == fx.DEPLOY_CLAIM
+    assert len(page.page.evaluate(CLAIM_ROWS)) == 4
+    edge = page.edge_id(fx.UKRAINE.iri, fx.KURSK.iri, "retakes")
+    page.page.evaluate("(id) => kg.showEdge(id)", edge)
+    assert page.page.evaluate(CLAIM_ROWS) == [["asserts", "Daily Wire One", "—", "2025-01-15", "asserts (hedged)"]]
 
 
 @pytest.mark.browser

@@ -221,6 +221,61 @@
     box.appendChild(ul);
     return box;
   }
+  // the claims view (kg claims): every source's statement about one claim, side by side
+  function claimView(cid) {
+    var c = data.claims && data.claims[cid];
+    if (!c) { return null; }
+    var box = el("section", null, "claim-view");
+    box.dataset.claim = cid;
+    box.appendChild(el("h2", "Sources side by side"));
+    var n = c.articles;
+    box.appendChild(el("p", c.label, "claim-label"));
+    box.appendChild(el("p", n + " article" + (n === 1 ? "" : "s") + " · figures: " +
+      (c.figures.length ? c.figures.join("; ") : "none given"), "claim-summary"));
+    var denials = c.rows.filter(function (r) { return r.stance === "denies"; }).map(function (r) {
+      return (r.speaker || r.source) + " (" + [r.speaker ? r.source : null, r.when].filter(Boolean).join(", ") + ")";
+    });
+    if (c.disputed) { box.appendChild(el("p", "Disputed: denied by " + denials.join("; "), "flag disputed")); }
+    c.conflicts.forEach(function (text) { box.appendChild(el("p", "Figures disagree: " + text, "flag figures")); });
+    var table = el("table", null, "claim-table");
+    var head = el("tr");
+    ["Source", c.unit || "Figure", "Said", "Stance"].forEach(function (h) { head.appendChild(el("th", h)); });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = el("tbody");
+    c.rows.forEach(function (r) {
+      var tr = el("tr", null, r.stance + (r.conflict ? " conflict" : ""));
+      tr.title = (r.written ? "“" + r.written + "” — " : "") + (r.evidence || "");
+      var src = el("td");
+      var a = r.article === null || r.article === undefined ? null : data.articles[r.article];
+      src.appendChild(a ? link(r.source, a.url) : el("span", r.source));
+      tr.appendChild(src);
+      var fig = el("td", r.figure ? (r.unit === c.unit ? r.number : r.figure) : "—");
+      if (r.time) { fig.appendChild(el("div", "in " + r.time, "said-by")); }
+      tr.appendChild(fig);
+      tr.appendChild(el("td", r.when || "—"));
+      var stance = el("td", r.stance + (r.hedged ? " (hedged)" : ""));
+      if (r.speaker) { stance.appendChild(el("div", (r.stance === "asserts" ? "per " : "by ") + r.speaker, "said-by")); }
+      tr.appendChild(stance);
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    var scroll = el("div", null, "claim-scroll");
+    scroll.appendChild(table);
+    box.appendChild(scroll);
+    box.appendChild(el("p", "Hover over a row for its sentence. In: when it happened; said: when it was said " +
+      "(else published); per/by: whom the source quotes, who confirms or denies.", "legend-note"));
+    return box;
+  }
+  function claimsOf(factIds) {
+    var seen = [];
+    factIds.forEach(function (fid) {
+      var f = data.facts[fid];
+      if (f && f.about && data.claims && data.claims[f.about] && seen.indexOf(f.about) < 0) { seen.push(f.about); }
+    });
+    return seen;
+  }
   function goButton(text, fn) {
     var b = el("button", text, "linklike");
     b.type = "button";
@@ -250,7 +305,9 @@
     nav.appendChild(document.createTextNode(" → "));
     nav.appendChild(goButton(to, function () { showNode(e.to); }));
     panel.appendChild(nav);
-    var fig = figures(e.kgFacts);
+    var views = e.kgKind === "fact" ? claimsOf(e.kgFacts) : [];
+    views.forEach(function (cid) { panel.appendChild(claimView(cid)); });
+    var fig = views.length ? null : figures(e.kgFacts);
     if (fig) { panel.appendChild(fig); }
     panel.appendChild(el("h2", "Evidence"));
     e.kgFacts.forEach(function (fid) { panel.appendChild(factBlock(fid, false)); });
@@ -263,6 +320,8 @@
     panel.appendChild(el("p", id, "iri"));
     var connected = edges.get({ filter: function (e) { return e.from === id || e.to === id; } });
     if (n.kgKind === "claim") {
+      var view = claimView(id);
+      if (view) { panel.appendChild(view); }
       [["confirms", "Confirmed by"], ["denies", "Denied by"]].forEach(function (pair) {
         var list = connected.filter(function (e) { return e.to === id && e.kgKind === pair[0]; });
         if (!list.length) { return; }
@@ -395,7 +454,7 @@
 
   window.kg = {
     data: data, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView, network: network,
-    showNode: showNode, showEdge: showEdge, search: search, refresh: refresh, resetFilters: resetFilters,
+    showNode: showNode, showEdge: showEdge, showClaim: claimView, search: search, refresh: refresh, resetFilters: resetFilters,
     drawn: function () { return { nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length }; }
   };
 }());
