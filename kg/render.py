@@ -161,12 +161,16 @@ def network_data(H: nx.MultiDiGraph, *, physics: bool | None = None) -> dict:
                                                                  for f in d["facts"]}
     facts = H.graph.get("facts", {})
     labels = {n: d["label"] for n, d in H.nodes(data=True)}
-    # the claims view of every drawn claim diamond and of every drawn relation edge (an edge is one claim)
+    # the claims view of every drawn claim diamond, and of every drawn relation edge (an edge is one
+    # claim) that more than one statement makes: one statement is already all of the edge's evidence
     all_claims = H.graph.get("claims", {})
     shown = [n for n, d in H.nodes(data=True) if d["kind"] == "claim"]
-    shown += [facts[f].get("about") for f in sorted(used) if f in facts]
+    shown += [c for c in (facts[f].get("about") for f in sorted(used) if f in facts)
+              if c in all_claims and len(all_claims[c]["rows"]) > 1]
+    page_facts = {f for f in used if f in facts}
     return {
-        "claims": {c: all_claims[c] for c in dict.fromkeys(shown) if c in all_claims},
+        "claims": _page_claims(all_claims, list(dict.fromkeys(shown)), page_facts),
+        "claimColumns": list(CLAIM_COLUMNS),
         "nodes": nodes, "edges": edges, "options": json.loads(options), "physics": physics,
         "articles": H.graph.get("articles", []),
         "facts": {f: facts[f] for f in sorted(used) if f in facts},
@@ -175,6 +179,31 @@ def network_data(H: nx.MultiDiGraph, *, physics: bool | None = None) -> dict:
         "types": [t for t in TYPE_COLOURS if any(d["type"] == t for d in H.nodes.values())],
         "colours": TYPE_COLOURS, "relationColours": RELATION_COLOURS | {"": OTHER_RELATION_COLOUR},
     }
+
+
+CLAIM_COLUMNS = ("stance", "source", "article", "speaker", "number", "unit", "time", "when", "hedged", "fact",
+                 "conflict", "evidence", "written")
+
+
+def _page_claims(claims: dict[str, dict], shown: list[str], page_facts: set[str]) -> dict[str, dict]:
+    """The claims view for the page, rows as arrays of ``CLAIM_COLUMNS`` (a big graph has thousands).
+
+    A row's sentence and written figure travel once: in the page's facts when
+    that statement is drawn, else in the row.
+    """
+    out = {}
+    for iri in shown:
+        claim = claims.get(iri)
+        if claim is None:
+            continue
+        rows = []
+        for r in claim["rows"]:
+            inline = r["fact"] not in page_facts
+            rows.append([r["stance"], r["source"], r["article"], r["speaker"], r["number"], r["unit"], r["time"],
+                         r["when"], r["hedged"], r["fact"], r["conflict"], r["evidence"] if inline else None,
+                         r["written"] if inline else None])
+        out[iri] = {k: v for k, v in claim.items() if k != "rows"} | {"rows": rows}
+    return out
 
 
 def _outside_labels(H: nx.MultiDiGraph, used: set[str], facts: dict) -> dict[str, str]:

@@ -222,9 +222,23 @@
     return box;
   }
   // the claims view (kg claims): every source's statement about one claim, side by side
+  function claimRows(c) {
+    var cols = data.claimColumns;
+    return c.rows.map(function (arr) {
+      var r = {};
+      cols.forEach(function (k, i) { r[k] = arr[i]; });
+      var f = data.facts[r.fact];
+      if (f) {  // a drawn statement: its sentence and written figure are in the page's facts
+        r.evidence = f.text;
+        r.written = f.quantity ? f.quantity.text : null;
+      }
+      return r;
+    });
+  }
   function claimView(cid) {
     var c = data.claims && data.claims[cid];
     if (!c) { return null; }
+    var rows = claimRows(c);
     var box = el("section", null, "claim-view");
     box.dataset.claim = cid;
     box.appendChild(el("h2", "Sources side by side"));
@@ -232,7 +246,7 @@
     box.appendChild(el("p", c.label, "claim-label"));
     box.appendChild(el("p", n + " article" + (n === 1 ? "" : "s") + " · figures: " +
       (c.figures.length ? c.figures.join("; ") : "none given"), "claim-summary"));
-    var denials = c.rows.filter(function (r) { return r.stance === "denies"; }).map(function (r) {
+    var denials = rows.filter(function (r) { return r.stance === "denies"; }).map(function (r) {
       return (r.speaker || r.source) + " (" + [r.speaker ? r.source : null, r.when].filter(Boolean).join(", ") + ")";
     });
     if (c.disputed) { box.appendChild(el("p", "Disputed: denied by " + denials.join("; "), "flag disputed")); }
@@ -244,14 +258,14 @@
     thead.appendChild(head);
     table.appendChild(thead);
     var body = el("tbody");
-    c.rows.forEach(function (r) {
+    rows.forEach(function (r) {
       var tr = el("tr", null, r.stance + (r.conflict ? " conflict" : ""));
       tr.title = (r.written ? "“" + r.written + "” — " : "") + (r.evidence || "");
       var src = el("td");
       var a = r.article === null || r.article === undefined ? null : data.articles[r.article];
       src.appendChild(a ? link(r.source, a.url) : el("span", r.source));
       tr.appendChild(src);
-      var fig = el("td", r.figure ? (r.unit === c.unit ? r.number : r.figure) : "—");
+      var fig = el("td", r.number ? r.number + (r.unit && r.unit !== c.unit ? " " + r.unit : "") : "—");
       if (r.time) { fig.appendChild(el("div", "in " + r.time, "said-by")); }
       tr.appendChild(fig);
       tr.appendChild(el("td", r.when || "—"));
