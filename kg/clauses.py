@@ -235,7 +235,7 @@ class Sentence:
         """
         preps = DEST_PREPS[self.lang]
         for j in range(i, end):
-            if not (self.doc[j].lower_ in preps or self.cue_at(j, "claim:retakes") is not None):
+            if not (self.doc[j].lower_ in preps or self.cue_at(j, "claim:retakes") is not None):  # pembebasan X
                 continue
             k = j + 1
             while k < end and k not in self.mention_at:

@@ -306,10 +306,11 @@ class RelationExtractor:
                 state.suppressed.append(ev.comp)
             elif kind == "speech":
                 # what was said may be a claim denied later ("Rusia mengatakan ... merebut kembali Kursk")
-                for cue in s.cues_between("claim:retakes", ev.comp[0], ev.comp[1]):
-                    state.claims.append(self._claim_predicate(s, "retakes", cue, ev.comp,
+                found = self._claim_cue(s, ev.comp)
+                if found:
+                    predicate, cue = found
+                    state.claims.append(self._claim_predicate(s, predicate, cue, ev.comp,
                                                               ev.speakers[0] if ev.speakers else None))
-                    break
             for speaker in ev.speakers:
                 self._act(s, start, speaker, state)
         return events
@@ -388,11 +389,22 @@ class RelationExtractor:
         doc._.kg_facts = self._dedup(state.facts)
         return doc
 
+    def _claim_cue(self, s: Sentence, span: tuple[int, int]) -> tuple[str, tuple[int, int]] | None:
+        """The first word of another claim predicate ("merebut kembali", "pushed out") in a clause."""
+        hits = [(start, end, label.split(":", 1)[1]) for start in range(span[0], min(span[1], s.end))
+                for label, end in s.cue_starts.get(start, ()) if label.startswith("claim:")]
+        if not hits:
+            return None
+        start, end, predicate = min(hits)
+        return predicate, (start, end)
+
     def _claim_predicate(self, s: Sentence, predicate: str, cue: tuple[int, int], comp: tuple[int, int],
                          speaker: str | None) -> RawFact:
         subj, _d, pron = s.subject(cue[0], STATES, speech=False)
         subject = subj._.kg_entity if subj is not None else None
-        if subject is None and (pron or any(s.doc[k].lower_.endswith("nya") for k in range(comp[0], cue[0]))):
+        # "pasukannya", "its troops": the speaker's own forces
+        if subject is None and (pron or any(s.doc[k].lower_.endswith("nya") or s.doc[k].lower_ in ("its", "their")
+                                            for k in range(comp[0], cue[0]))):
             subject = speaker
         obj = s.place_within(cue[1], comp[1], None, {subject} if subject else set())
         return RawFact(predicate, subject, (s.span.start_char, s.span.end_char), s.doc[cue[0]:cue[1]].text,
@@ -607,9 +619,9 @@ class RelationExtractor:
             claims = [f for f in same if comp[0] <= f.token < comp[1]]
             claims = claims or self._presence(s, comp[0], comp[1], state, events, relaxed=True)
             if not claims:
-                cues = s.cues_between("claim:retakes", comp[0], comp[1])
-                if cues:
-                    claims = [self._claim_predicate(s, "retakes", cues[0], comp, ev.speakers[0])]
+                found = self._claim_cue(s, comp)
+                if found:
+                    claims = [self._claim_predicate(s, found[0], found[1], comp, ev.speakers[0])]
                 else:  # a claim kg cannot parse still is one: "asserts" with the clause as evidence
                     claims = [RawFact("asserts", None, sent, s.doc[comp[0]:comp[1]].text[:80], is_claim=True,
                                       confidence=0.5, token=comp[0])]
