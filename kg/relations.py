@@ -541,6 +541,7 @@ class RelationExtractor:
             subject = owner._.kg_entity if owner is not None else None
             if subject is None and pron:
                 subject = self._resolve(s, troops[0], state, events)
+            subject = self._government(s, subject)   # "pasukan Pyongyang"
             info = s.entities.get(subject) if subject else None
             if info is None or info.type not in STATES:
                 continue
