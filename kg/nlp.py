@@ -85,6 +85,7 @@ def paragraph_of(doc: Doc, char: int) -> int:
     return -1
 
 
+TOKENIZER_CACHE = 100_000
 CLOSERS = frozenset(['"', "”", "’", "'", ")", "]", "»"])
 ENDERS = frozenset([".", "!", "?", "…"])
 
@@ -212,6 +213,9 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
     for existing in ("senter", "sentencizer", "parser"):
         if existing in nlp.pipe_names and existing != "parser":
             nlp.remove_pipe(existing)
+    # tokenising the ~20,000 catalogue names fills spaCy's tokenizer cache (10,000 entries by default);
+    # a full cache is never added to, and every article's words would be re-split by regex (25x slower)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     nlp.add_pipe("kg_sentences", first=True)
     mentions.add_gazetteer(nlp, lang)
     nlp.add_pipe("kg_mentions", config={"lang": lang})
