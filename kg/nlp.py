@@ -24,6 +24,7 @@ Nothing is downloaded: a user's installed trained pipeline may be passed as
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy
 import spacy
@@ -51,6 +52,7 @@ _EXTENSIONS = {
     ("doc", "kg_entities"): None,
     ("doc", "kg_facts"): None,
     ("doc", "kg_paragraphs"): None,
+    ("doc", "kg_tokens"): None,
     ("span", "kg_value"): None,
     ("span", "kg_entity"): None,
     ("span", "kg_kind"): None,
@@ -86,6 +88,37 @@ def paragraph_of(doc: Doc, char: int) -> int:
 
 
 TOKENIZER_CACHE = 100_000
+@dataclass
+class Tokens:
+    """Plain per-token lists of a doc, so the rules need not build spaCy Token objects."""
+
+    text: list[str]
+    lower: list[str]
+    ws: list[bool]
+    punct: list[bool]
+    num: list[bool]
+    space: list[bool]
+
+    idx: list[int]
+    sent_start: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        """The lists of a doc, made once (by ``kg_sentences``) and kept in ``doc._.kg_tokens``."""
+        if doc._.kg_tokens is not None:
+            return doc._.kg_tokens
+        rows = [(t.text, t.lower_, bool(t.whitespace_), t.is_punct, t.like_num, t.is_space, t.idx) for t in doc]
+        columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
+        made = cls(*columns, sent_start=[])
+        doc._.kg_tokens = made
+        return made
+
+    def sentence_start(self, i: int) -> int:
+        """First token of the sentence holding token ``i``."""
+        return self.sent_start[i] if self.sent_start else 0
+
+
+
 CLOSERS = frozenset(['"', "”", "’", "'", ")", "]", "»"])
 ENDERS = frozenset([".", "!", "?", "…"])
 
@@ -97,8 +130,8 @@ def kg_sentences(doc: Doc) -> Doc:
     abbreviations."""
     text = doc.text  # Doc.text joins every token each time it is read
     starts = {s for s, _ in (doc._.kg_body or [(0, len(text))])}
-    words = [t.text for t in doc]
-    offsets = [t.idx for t in doc]
+    tokens = Tokens.of(doc)
+    words, offsets = tokens.text, tokens.idx
     flags = numpy.full(len(doc), -1, dtype="int64")
     if len(doc):
         flags[0] = 1
@@ -120,6 +153,11 @@ def kg_sentences(doc: Doc) -> Doc:
     # one array write: setting token.is_sent_start one by one rescans the doc each time
     if len(doc):
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
+    current = 0
+    for i, flag in enumerate(flags):
+        if flag == 1:
+            current = i
+        tokens.sent_start.append(current)
     return doc
 
 

@@ -45,7 +45,7 @@ from kg.catalogue import load_catalogue
 from kg.clauses import ALLIED, BE_FORMS, POSSESSIVE, Sentence
 from kg.entities import from_catalogue
 from kg.lexicon import Trigger, load_lexicon
-from kg.nlp import in_body, paragraph_of
+from kg.nlp import Tokens, in_body, paragraph_of
 
 DEPLOYERS = {"Country", "Organization", "Person", "Location"}
 SPEAKERS = {"Country", "Organization", "Person", "Location"}
@@ -119,11 +119,12 @@ class RelationExtractor:
         mentions = sorted(doc.spans["kg_mentions"], key=lambda m: m.start)
         views = []
         by_sent: dict[int, Sentence] = {}
+        tokens = Tokens.of(doc)
         for sent in doc.sents:
             if not sent.text.strip() or not in_body(doc, sent.start_char, sent.start_char + 1):
                 continue
             view = Sentence(doc, sent, self.lang, self.lex, entities, paragraph_of(doc, sent.start_char),
-                            doc_mentions=mentions)
+                            tokens, doc_mentions=mentions)
             views.append(view)
             for i in range(sent.start, sent.end):
                 by_sent[i] = view
@@ -149,7 +150,7 @@ class RelationExtractor:
     def _negated(self, s: Sentence, start: int) -> bool:
         lo = max(s.start, start - NEGATION_WINDOW)
         # "belum mengkonfirmasi atau menolak": a coordinated verb shares the negation
-        if start - 1 >= s.start and s.doc[start - 1].lower_ in ("atau", "maupun", "or", "nor", "dan"):
+        if start - 1 >= s.start and s.tok.lower[start - 1] in ("atau", "maupun", "or", "nor", "dan"):
             lo = max(s.start, start - 2 * NEGATION_WINDOW)
         for j in range(start - 1, lo - 1, -1):
             if s.is_boundary(j, speech=False):
@@ -172,17 +173,16 @@ class RelationExtractor:
         if t.voice != "either":
             return t.voice == "passive"
         j = trig.start - 1
-        while j >= s.start and s.doc[j].lower_ in ("reportedly", "already", "also", "been", "being",
+        while j >= s.start and s.tok.lower[j] in ("reportedly", "already", "also", "been", "being",
                                                    "allegedly", "now", "recently", "secretly", "not"):
-            if s.doc[j].lower_ in ("been", "being"):
+            if s.tok.lower[j] in ("been", "being"):
                 return True
             j -= 1
         if j < s.start:
             return False
-        prev = s.doc[j]
-        if prev.lower_ in BE_FORMS:
+        if s.tok.lower[j] in BE_FORMS:
             return True
-        return s.has_cue(j, "troops") or (prev.text == "," and s.has_cue(j - 1, "troops"))
+        return s.has_cue(j, "troops") or (s.tok.text[j] == "," and s.has_cue(j - 1, "troops"))
 
     # -- who: actors and pronouns -----------------------------------------------------
     def _act(self, s: Sentence, i: int, entity: str | None, state: ArticleState) -> None:
@@ -281,11 +281,11 @@ class RelationExtractor:
         for start, end, kind, trigger in sorted(verbs, key=lambda v: (v[2] != "speech", v[0])):
             if any(ev.verb <= start < ev.end for ev in events):
                 continue
-            negated = self._negated(s, start) or (kind == "stance" and s.doc[s.end - 1].text == "?")
+            negated = self._negated(s, start) or (kind == "stance" and s.tok.text[s.end - 1] == "?")
             after = s.mention_at.get(end)
             ev = Event(start, end, kind, [], (end, end), negated, trigger)
             if kind == "speech" and after is not None and (
-                    start == s.start or s.doc[start - 1].text in (",", *CLOSING_QUOTES)):
+                    start == s.start or s.tok.text[start - 1] in (",", *CLOSING_QUOTES)):
                 ev.speakers, ev.comp = [after._.kg_entity], (s.start, start)   # "..., kata Gerasimov."
             elif kind == "stance" and self._passive(s, s.doc[start:end], trigger):
                 agent = s.agent(end)
@@ -296,7 +296,7 @@ class RelationExtractor:
                                                                           speech=kind == "stance")
                 mention, _d, _p = s.subject(start, SPEAKERS, speech=False)
                 if kind == "speech" and mention is not None and mention.start > s.start and \
-                        s.doc[mention.start - 1].text in CLOSING_QUOTES | {","}:
+                        s.tok.text[mention.start - 1] in CLOSING_QUOTES | {","}:
                     ev.comp = (s.start, mention.start)            # "“...,” Rutte told reporters"
                 else:
                     ev.comp = self._complement(s, end)
@@ -403,7 +403,7 @@ class RelationExtractor:
         subj, _d, pron = s.subject(cue[0], STATES, speech=False)
         subject = subj._.kg_entity if subj is not None else None
         # "pasukannya", "its troops": the speaker's own forces
-        if subject is None and (pron or any(s.doc[k].lower_.endswith("nya") or s.doc[k].lower_ in ("its", "their")
+        if subject is None and (pron or any(s.tok.lower[k].endswith("nya") or s.tok.lower[k] in ("its", "their")
                                             for k in range(comp[0], cue[0]))):
             subject = speaker
         obj = s.place_within(cue[1], comp[1], None, {subject} if subject else set())
@@ -444,7 +444,7 @@ class RelationExtractor:
                 info = s.entity(mention)
                 return (mention._.kg_entity if info is not None and info.type in DEPLOYERS else None), False, \
                     troops
-            if not (s.doc[k].text in POSSESSIVE or s.has_cue(k, "troops")):
+            if not (s.tok.text[k] in POSSESSIVE or s.has_cue(k, "troops")):
                 break
             k -= 1
         for ev in events:
@@ -461,7 +461,7 @@ class RelationExtractor:
         subject, pron, dist = None, False, 0
         troops: tuple[int, int] | None = None
         nominal = t.kind == "noun" or (self.lang == "en" and trig.start > s.start and \
-            s.doc[trig.start - 1].lower_ in ("the", "a", "an", "its", "their", "this", "that"))
+            s.tok.lower[trig.start - 1] in ("the", "a", "an", "its", "their", "this", "that"))
         if nominal:  # "the dispatch of 10,000 troops by Pyongyang" is a noun, whatever the lexicon says
             subject, pron, troops = self._owner_of_noun(s, trig, right, events)
         elif self._passive(s, trig, t):
@@ -502,10 +502,10 @@ class RelationExtractor:
         if t.needs_troops and troops is None and quantity is None:
             return
         nxt = trig.end
-        while nxt < right and s.doc[nxt].lower_ in ("back", "kembali", "more", "lagi", "its", "their", "some",
+        while nxt < right and s.tok.lower[nxt] in ("back", "kembali", "more", "lagi", "its", "their", "some",
                                                     "a", "an", "the", "sebuah", "seorang", "para"):
             nxt += 1
-        if nxt < right and s.doc[nxt].lower_ in self.non_troops:
+        if nxt < right and s.tok.lower[nxt] in self.non_troops:
             return
         dest, location = self._where(s, trig.end, right, {subject})
         hedged = self._hedged(s, trig.end)
@@ -536,7 +536,7 @@ class RelationExtractor:
             left, right = max(left, start), min(right, end)
             owner, pron = s.owner(*troops)
             first = min(troops[0], owner.start) if owner is not None else troops[0]
-            if first > s.start and (s.doc[first - 1].lower_ in ALLIED or s.has_cue(first - 1, "help")):
+            if first > s.start and (s.tok.lower[first - 1] in ALLIED or s.has_cue(first - 1, "help")):
                 continue  # "alongside Russian forces", "bersama pasukan Rusia": the allies, not the sent
             subject = owner._.kg_entity if owner is not None else None
             if subject is None and pron:
@@ -590,14 +590,14 @@ class RelationExtractor:
         sent = (s.span.start_char, s.span.end_char)
         comp, claim_noun = None, False
         for j in range(ev.end, min(s.end, ev.end + 14)):
-            if s.has_cue(j, "complementizer") and s.doc[j].lower_ != "jika":
+            if s.has_cue(j, "complementizer") and s.tok.lower[j] != "jika":
                 comp_end = j + 1
                 while comp_end < s.end and not s.is_boundary(comp_end, speech=True):
                     comp_end += 1
                 comp = (j + 1, comp_end)
                 # "confirm that X and that Y": every clause counts
                 k = comp_end
-                while k < s.end and s.has_cue(k, "complementizer") and s.doc[k - 1].lower_ in ("and", "dan"):
+                while k < s.end and s.has_cue(k, "complementizer") and s.tok.lower[k - 1] in ("and", "dan"):
                     k += 1
                     while k < s.end and not s.is_boundary(k, speech=True):
                         k += 1
