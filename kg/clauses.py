@@ -82,7 +82,7 @@ class Sentence:
         self.end = end
 
     # -- lookups --------------------------------------------------------------------
-    def entity(self, mention: Span) -> EntityInfo | None:
+    def entity(self, mention: Span | None) -> EntityInfo | None:
         return self.entities.get(mention._.kg_entity) if mention is not None else None
 
     def has_cue(self, i: int, name: str) -> bool:
@@ -246,7 +246,8 @@ class Sentence:
                 anaphora = self.cue_at(k, "place_anaphora")
                 if anaphora is not None:
                     place = self.last_place(k)
-                    return place if place is not None and self.entity(place).id not in exclude else None
+                    info = self.entity(place)
+                    return place if info is not None and info.id not in exclude else None
                 if word in DETERMINERS or word in PLACE_WORDS or word in POSSESSIVE:
                     k += 1
                     continue

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP
@@ -78,7 +79,7 @@ class MentionFinder:
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
 
         def add(label: str, phrases: Iterable[str]) -> None:
-            docs = list(nlp.tokenizer.pipe(sorted({str(p) for p in phrases if str(p).strip()})))
+            docs = [nlp.make_doc(p) for p in sorted({str(p) for p in phrases if str(p).strip()})]
             if docs:
                 self.cues.add(label, docs)
 
@@ -144,7 +145,7 @@ class MentionFinder:
                 continue
             start, end = hit.start, hit.end
             if key in first and first[key] < start and not any(i in taken for i in range(start, end)):
-                span = Span(doc, start, end, label=self.catalogue.get(key).type, kb_id=key)
+                span = Span(doc, start, end, label=hit.label_, kb_id=key)
                 if _case_ok(span.text, self.surfaces.get(span.text.lower(), ())) and in_body(
                         doc, span.start_char, span.end_char):
                     span._.kg_kind = "weak"
@@ -339,8 +340,9 @@ def gazetteer_patterns(lang: str) -> tuple[dict, ...]:
     stop = STOP.get(lang, EN_STOP)
     patterns = []
     for surface, key, kind in catalogue.surface_forms():
-        if len(surface) >= 2 and surface.lower() not in stop:
-            patterns.append({"label": catalogue.get(key).type, "pattern": surface, "id": f"{kind}\t{key}"})
+        entry = catalogue.get(key)
+        if entry is not None and len(surface) >= 2 and surface.lower() not in stop:
+            patterns.append({"label": entry.type, "pattern": surface, "id": f"{kind}\t{key}"})
     for entry in catalogue.entries.values():
         for form in entry.weak_names:
             patterns.append({"label": entry.type, "pattern": form, "id": f"weak\t{entry.key}"})
@@ -350,7 +352,7 @@ def gazetteer_patterns(lang: str) -> tuple[dict, ...]:
 def add_gazetteer(nlp: Language, lang: str) -> None:
     """spaCy's span ruler fed with the catalogue, matching case-insensitively; kg_mentions
     then keeps the hits whose case and context fit."""
-    ruler = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
+    ruler: Any = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
         "spans_key": "kg_gazetteer", "phrase_matcher_attr": "LOWER", "validate": False, "overwrite": True})
     ruler.add_patterns(list(gazetteer_patterns(lang)))
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy
 import spacy
@@ -63,7 +64,7 @@ _EXTENSIONS = {
 def register_extensions() -> None:
     """Register kg's ``Doc``/``Span`` extensions once."""
     for (owner, name), default in _EXTENSIONS.items():
-        cls = {"doc": Doc, "span": Span, "token": Token}[owner]
+        cls: Any = {"doc": Doc, "span": Span, "token": Token}[owner]
         if not cls.has_extension(name):
             cls.set_extension(name, default=default)
 
@@ -108,8 +109,9 @@ class Tokens:
         if doc._.kg_tokens is not None:
             return doc._.kg_tokens
         rows = [(t.text, t.lower_, bool(t.whitespace_), t.is_punct, t.like_num, t.is_space, t.idx) for t in doc]
-        columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
-        made = cls(*columns, sent_start=[])
+        columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
+        text, lower, ws, punct, num, space, idx = columns
+        made = cls(text, lower, ws, punct, num, space, idx, sent_start=[])
         doc._.kg_tokens = made
         return made
 
@@ -152,7 +154,7 @@ def kg_sentences(doc: Doc) -> Doc:
                 flags[i] = 1
     # one array write: setting token.is_sent_start one by one rescans the doc each time
     if len(doc):
-        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
     current = 0
     for i, flag in enumerate(flags):
         if flag == 1:
@@ -253,7 +255,7 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
             nlp.remove_pipe(existing)
     # tokenising the ~20,000 catalogue names fills spaCy's tokenizer cache (10,000 entries by default);
     # a full cache is never added to, and every article's words would be re-split by regex (25x slower)
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE  # type: ignore[union-attr]
     nlp.add_pipe("kg_sentences", first=True)
     mentions.add_gazetteer(nlp, lang)
     nlp.add_pipe("kg_mentions", config={"lang": lang})

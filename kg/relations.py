@@ -129,21 +129,21 @@ class RelationExtractor:
             for i in range(sent.start, sent.end):
                 by_sent[i] = view
         for mention in mentions:
-            view = by_sent.get(mention.start)
-            if view is not None:
+            holder = by_sent.get(mention.start)
+            if holder is not None:
                 for i in range(mention.start, mention.end):
-                    view.mention_at[i] = mention
+                    holder.mention_at[i] = mention
         for cue in doc.spans["kg_cues"]:
-            view = by_sent.get(cue.start)
-            if view is not None:
-                view.cue_starts[cue.start].append((cue.label_, cue.end))
+            holder = by_sent.get(cue.start)
+            if holder is not None:
+                holder.cue_starts[cue.start].append((cue.label_, cue.end))
                 for i in range(cue.start, cue.end):
-                    view.cue_cover[i].add(cue.label_)
+                    holder.cue_cover[i].add(cue.label_)
         for name, attr in (("kg_quantities", "quantities"), ("kg_times", "times"), ("kg_triggers", "triggers")):
             for span in doc.spans[name]:
-                view = by_sent.get(span.start)
-                if view is not None:
-                    getattr(view, attr).append(span)
+                holder = by_sent.get(span.start)
+                if holder is not None:
+                    getattr(holder, attr).append(span)
         return views
 
     # -- shared checks --------------------------------------------------------------
@@ -188,7 +188,7 @@ class RelationExtractor:
     def _act(self, s: Sentence, i: int, entity: str | None, state: ArticleState) -> None:
         info = s.entities.get(entity) if entity else None
         if info is not None and info.type in STATES:
-            state.actors.append((s.paragraph, i, entity))
+            state.actors.append((s.paragraph, i, info.id))
 
     def _resolve(self, s: Sentence, i: int, state: ArticleState, events: list[Event],
                  first_person: bool = False, any_kind: bool = False) -> str | None:
@@ -287,7 +287,7 @@ class RelationExtractor:
             if kind == "speech" and after is not None and (
                     start == s.start or s.tok.text[start - 1] in (",", *CLOSING_QUOTES)):
                 ev.speakers, ev.comp = [after._.kg_entity], (s.start, start)   # "..., kata Gerasimov."
-            elif kind == "stance" and self._passive(s, s.doc[start:end], trigger):
+            elif kind == "stance" and trigger is not None and self._passive(s, s.doc[start:end], trigger):
                 agent = s.agent(end)
                 ev.speakers = [agent._.kg_entity] if agent is not None else []
                 ev.comp = (end, s.clause(start, speech=False)[1])
@@ -300,7 +300,7 @@ class RelationExtractor:
                     ev.comp = (s.start, mention.start)            # "“...,” Rutte told reporters"
                 else:
                     ev.comp = self._complement(s, end)
-            ev.speakers = [self._government(s, sp) for sp in ev.speakers if sp in s.entities]
+            ev.speakers = [g for sp in ev.speakers if sp in s.entities and (g := self._government(s, sp))]
             events.append(ev)
             if negated:
                 state.suppressed.append(ev.comp)
@@ -365,7 +365,7 @@ class RelationExtractor:
             dest = place or ben
         location = None
         info = s.entity(dest) if dest is not None else None
-        if info is not None and info.type == "Country":
+        if dest is not None and info is not None and info.type == "Country":
             place = s.place_within(dest.end, end, info.country, exclude)
             location = place._.kg_entity if place is not None else None
         return dest, location
@@ -492,12 +492,14 @@ class RelationExtractor:
             # "Russia deployed North Korean troops to Kursk": the troops' own state sent them
             owner, _own_pron = s.owner(*troops)
             owner_info = s.entity(owner)
-            if owner_info is not None and owner_info.type == "Country" and owner._.kg_entity != subject:
+            if owner is not None and owner_info is not None and owner_info.type == "Country" \
+                    and owner._.kg_entity != subject:
                 subject, dist = owner._.kg_entity, dist + 4
         subject = self._government(s, subject)
         info = s.entities.get(subject) if subject else None
         if info is None or info.type not in DEPLOYERS or info.kind == "media":
             return
+        subject = info.id
         quantity = self._quantity(s, trig.start, left, right)
         if t.needs_troops and troops is None and quantity is None:
             return
@@ -545,6 +547,7 @@ class RelationExtractor:
             info = s.entities.get(subject) if subject else None
             if info is None or info.type not in STATES:
                 continue
+            subject = info.id
             employ = s.cues_between("employ", left, troops[0])
             # "kehadiran ribuan tentara X", "the presence of X troops": a presence noun before the troops
             before = [c for c in s.cues_between("presence", max(left, troops[0] - 4), troops[0])
@@ -642,8 +645,10 @@ class RelationExtractor:
         """Confirms or denies facts, one per speaker and claim."""
         if not ev.speakers:
             return
-        claims, factor = self._claims_of(s, ev, state, events)
         t = ev.trigger
+        if t is None:
+            return
+        claims, factor = self._claims_of(s, ev, state, events)
         left = s.clause(ev.verb, speech=False)[0]
         end = ev.comp[0] if ev.comp[1] > ev.comp[0] else ev.end
         time = self._time(s, ev.verb, left, max(end, ev.end + 6))
