@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from kg.entities import EntityInfo
 from kg.lexicon import Lexicon
+from kg.nlp import Tokens
 
 PREPOSITIONS = {
     "id": {"ke", "di", "dari", "dengan", "kepada", "untuk", "pada", "terhadap", "antara", "bersama",
@@ -59,6 +60,7 @@ class Sentence:
     lex: Lexicon
     entities: dict[str, EntityInfo]
     paragraph: int
+    tok: Tokens
     mention_at: dict[int, Span] = field(default_factory=dict)
     cue_starts: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     cue_cover: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -67,19 +69,20 @@ class Sentence:
     triggers: list[Span] = field(default_factory=list)
     doc_mentions: list[Span] = field(default_factory=list)
 
+    end: int = field(init=False, default=0)
+
     @property
     def start(self) -> int:
         return self.span.start
 
-    @property
-    def end(self) -> int:
+    def __post_init__(self) -> None:
         end = self.span.end
-        while end > self.span.start and self.doc[end - 1].is_space:
+        while end > self.span.start and self.tok.space[end - 1]:
             end -= 1
-        return end
+        self.end = end
 
     # -- lookups --------------------------------------------------------------------
-    def entity(self, mention: Span) -> EntityInfo | None:
+    def entity(self, mention: Span | None) -> EntityInfo | None:
         return self.entities.get(mention._.kg_entity) if mention is not None else None
 
     def has_cue(self, i: int, name: str) -> bool:
@@ -97,10 +100,10 @@ class Sentence:
                 for label, e in self.cue_starts.get(i, ()) if label == name]
 
     def is_boundary(self, i: int, *, speech: bool = True) -> bool:
-        tok = self.doc[i]
-        if tok.text in (";", ":", "—", "–") and not tok.like_num:
-            return tok.text in (";", ":") or tok.whitespace_ != ""
-        if tok.text in ("“", "”", '"') and i > self.start:
+        text = self.tok.text[i]
+        if text in (";", ":", "—", "–"):
+            return text in (";", ":") or self.tok.ws[i]
+        if text in ("“", "”", '"') and i > self.start:
             return False
         covered = self.cue_cover.get(i, ())
         if "complementizer" in covered or "boundary" in covered:
@@ -111,11 +114,11 @@ class Sentence:
     def after_preposition(self, mention: Span) -> str | None:
         """The preposition right before a mention (over articles and possessors), if any."""
         i = mention.start - 1
-        while i >= self.start and self.doc[i].lower_ in ("the", "a", "an", "pihak", "para"):
+        while i >= self.start and self.tok.lower[i] in ("the", "a", "an", "pihak", "para"):
             i -= 1
         if i < self.start:
             return None
-        word = self.doc[i].lower_
+        word = self.tok.lower[i]
         if word in PREPOSITIONS[self.lang] or word in self.lex.single_words("attribution"):
             return word
         return None
@@ -158,7 +161,7 @@ class Sentence:
         """Mentions joined to ``mention`` by "dan"/"and"/commas on its left ("The Kremlin and North Korea")."""
         out = []
         j = mention.start - 1
-        while j > self.start and self.doc[j].lower_ in COORD:
+        while j > self.start and self.tok.lower[j] in COORD:
             prev = self.mention_at.get(j - 1)
             info = self.entity(prev)
             if prev is None or info is None or info.type not in types:
@@ -170,7 +173,7 @@ class Sentence:
     def agent(self, i: int, limit: int = 6) -> Span | None:
         """The agent after a passive verb: "dikirim oleh Pyongyang", "sent by Pyongyang"."""
         for j in range(i, min(self.end, i + limit)):
-            if self.doc[j].lower_ in AGENT_PREPS[self.lang]:
+            if self.tok.lower[j] in AGENT_PREPS[self.lang]:
                 for k in range(j + 1, min(self.end, j + 4)):
                     if k in self.mention_at:
                         return self.mention_at[k]
@@ -184,7 +187,7 @@ class Sentence:
 
         Returns ``(mention, via_pronoun)``.
         """
-        last = self.doc[troop_end - 1].lower_
+        last = self.tok.lower[troop_end - 1]
         if self.lang == "id" and last.endswith("nya"):
             return None, True
         # after the noun: pasukan (tambahan) Korea Utara / troops from North Korea
@@ -195,12 +198,12 @@ class Sentence:
                 mention = self.mention_at[k]
                 info = self.entity(mention)
                 if info is not None and info.type in ("Country", "Organization", "Location", "Person"):
-                    prev = self.doc[k - 1].lower_
+                    prev = self.tok.lower[k - 1]
                     if self.lang == "id" or prev in ("from", "of"):
                         return mention, False
                 break
-            if not (self.doc[k].lower_ in ("from", "of", "tambahan", "militer", "elit", "khusus", "baru")
-                    or self.doc[k].like_num):
+            if not (self.tok.lower[k] in ("from", "of", "tambahan", "militer", "elit", "khusus", "baru")
+                    or self.tok.num[k]):
                 break
             k += 1
             steps += 1
@@ -214,12 +217,12 @@ class Sentence:
                 if info is not None and info.type in ("Country", "Organization", "Location"):
                     return mention, False
                 break
-            tok = self.doc[k]
-            if self.lang == "en" and tok.lower_ in ("its", "their"):
+            lower = self.tok.lower[k]
+            if self.lang == "en" and lower in ("its", "their"):
                 return None, True
-            if not (tok.text in POSSESSIVE or tok.lower_ in ("special", "elite", "combat", "military",
+            if not (self.tok.text[k] in POSSESSIVE or lower in ("special", "elite", "combat", "military",
                                                               "additional", "more", "extra", "new")
-                    or tok.like_num):
+                    or self.tok.num[k]):
                 break
             k -= 1
             steps += 1
@@ -235,15 +238,16 @@ class Sentence:
         """
         preps = DEST_PREPS[self.lang]
         for j in range(i, end):
-            if not (self.doc[j].lower_ in preps or self.cue_at(j, "claim:retakes") is not None):
+            if not (self.tok.lower[j] in preps or self.cue_at(j, "claim:retakes") is not None):  # pembebasan X
                 continue
             k = j + 1
             while k < end and k not in self.mention_at:
-                word = self.doc[k].lower_
+                word = self.tok.lower[k]
                 anaphora = self.cue_at(k, "place_anaphora")
                 if anaphora is not None:
                     place = self.last_place(k)
-                    return place if place is not None and self.entity(place).id not in exclude else None
+                    info = self.entity(place)
+                    return place if info is not None and info.id not in exclude else None
                 if word in DETERMINERS or word in PLACE_WORDS or word in POSSESSIVE:
                     k += 1
                     continue
@@ -269,7 +273,7 @@ class Sentence:
         """"Russia's Kursk region" is Kursk: a country followed by a place of its own."""
         info = self.entity(mention)
         k = mention.end
-        if info is not None and info.type == "Country" and k < end and self.doc[k].text in POSSESSIVE:
+        if info is not None and info.type == "Country" and k < end and self.tok.text[k] in POSSESSIVE:
             nxt = self.mention_at.get(k + 1)
             if nxt is not None and (self.entity(nxt) or info).type == "Location":
                 return nxt
@@ -281,7 +285,7 @@ class Sentence:
             for k in range(cue_end, min(end, cue_end + 4)):
                 mention = self.mention_at.get(k)
                 if mention is None:
-                    if self.doc[k].is_punct:
+                    if self.tok.punct[k]:
                         break
                     continue
                 info = self.entity(mention)

@@ -206,7 +206,7 @@ def evaluate(gold_dir: Path, entities_path: Path, facts_path: Path) -> Report:
     by_id: dict[str, dict] = {}
     for row in read_jsonl(facts_path):
         facts_by_doc.setdefault(stem(row.get("source", "")), []).append(row)
-        by_id[row.get("id")] = row
+        by_id[str(row.get("id"))] = row
     report = Report()
     for name, gold in docs.items():
         report.articles += 1
@@ -223,9 +223,9 @@ def evaluate(gold_dir: Path, entities_path: Path, facts_path: Path) -> Report:
             s = mapper.key_or_self(fact.get("subject"))
             loose.add((s, p))
             if p == "deploys":
-                key = (s, p, mapper.key_or_self(fact.get("object")))
+                key: tuple = (s, p, mapper.key_or_self(fact.get("object")))
             else:
-                claim = by_id.get(fact.get("claim")) or {}
+                claim = by_id.get(str(fact.get("claim"))) or {}
                 if claim.get("predicate") in PREDICATES:
                     key = (s, p, mapper.key_or_self(claim.get("subject")), claim["predicate"],
                            mapper.key_or_self(claim.get("object")))

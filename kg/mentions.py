@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP
 from spacy.lang.id.stop_words import STOP_WORDS as ID_STOP
@@ -33,7 +34,7 @@ from spacy.util import filter_spans
 from kg.catalogue import load_catalogue
 from kg.catalogue import normalise_name as _fold
 from kg.lexicon import load_lexicon, load_yaml
-from kg.nlp import in_body
+from kg.nlp import Tokens, in_body
 
 STOP = {"id": ID_STOP, "en": EN_STOP}
 QUOTES = frozenset("\"'“”‘’«»()[]")
@@ -78,7 +79,7 @@ class MentionFinder:
         self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
 
         def add(label: str, phrases: Iterable[str]) -> None:
-            docs = list(nlp.tokenizer.pipe(sorted({str(p) for p in phrases if str(p).strip()})))
+            docs = [nlp.make_doc(p) for p in sorted({str(p) for p in phrases if str(p).strip()})]
             if docs:
                 self.cues.add(label, docs)
 
@@ -144,7 +145,7 @@ class MentionFinder:
                 continue
             start, end = hit.start, hit.end
             if key in first and first[key] < start and not any(i in taken for i in range(start, end)):
-                span = Span(doc, start, end, label=self.catalogue.get(key).type, kb_id=key)
+                span = Span(doc, start, end, label=hit.label_, kb_id=key)
                 if _case_ok(span.text, self.surfaces.get(span.text.lower(), ())) and in_body(
                         doc, span.start_char, span.end_char):
                     span._.kg_kind = "weak"
@@ -154,8 +155,7 @@ class MentionFinder:
 
     def _cap(self, doc: Doc, i: int, taken: set[int], person: bool = True) -> bool:
         """A capitalised word that may be part of a name (of a person: no title words)."""
-        tok = doc[i]
-        text = tok.text
+        text = Tokens.of(doc).text[i]
         return (
             i not in taken
             and text[:1].isupper()
@@ -174,8 +174,9 @@ class MentionFinder:
                 j += 1
                 words += 1
                 # Jong-un, Yong-hyun: a hyphen glued to both sides continues the word
-                while (j + 1 < stop and doc[j].text in ("-", "–") and not doc[j - 1].whitespace_
-                       and not doc[j].whitespace_ and doc[j + 1].text[:1].isalpha()):
+                tok = Tokens.of(doc)
+                while (j + 1 < stop and tok.text[j] in ("-", "–") and not tok.ws[j - 1]
+                       and not tok.ws[j] and tok.text[j + 1][:1].isalpha()):
                     j += 2
             else:
                 break
@@ -251,16 +252,21 @@ class MentionFinder:
             spans.append(span)
             taken.update(range(start, end))
 
+        tok = Tokens.of(doc)
+        sent_ends = {}
+        for i, first in enumerate(tok.sent_start):
+            sent_ends[first] = i + 1
         for label, start, end in cues:
-            sent_end = doc[start].sent.end
+            sent_start = tok.sentence_start(start)
+            sent_end = sent_ends.get(sent_start, len(doc))
             if label == "title":
                 # skip what names the office (countries, organisations, connectors) up to the name
                 # ("Juru bicara kementerian luar negeri, Arif Wicaksono")
                 j, skipped = end, 0
                 while j < sent_end and skipped < 8 and (
-                        j in taken or doc[j].text in (",", "'s", "’s", "’", "'")
-                        or doc[j].lower_ in self.connectors or doc[j].lower_ in ("dari", "of")
-                        or (doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in self.stop)):
+                        j in taken or tok.text[j] in (",", "'s", "’s", "’", "'")
+                        or tok.lower[j] in self.connectors or tok.lower[j] in ("dari", "of")
+                        or (tok.text[j].islower() and tok.text[j].isalpha() and tok.lower[j] not in self.stop)):
                     j += 1
                     skipped += 1
                 stop = self._run(doc, j, taken, MAX_RUN, sent_end)
@@ -275,37 +281,37 @@ class MentionFinder:
                 elif stop - end == 1:
                     add(end, stop, "Person", "short")
                 # "Arif Wicaksono mengatakan", "Arif Wicaksono, mengatakan"
-                before = start - 1 if start > 0 and doc[start - 1].text == "," else start
+                before = start - 1 if start > 0 and tok.text[start - 1] == "," else start
                 j = before
-                while j > doc[start].sent.start and self._cap(doc, j - 1, taken):
+                while j > sent_start and self._cap(doc, j - 1, taken):
                     j -= 1
-                if 2 <= before - j <= 3 and not doc[j].is_sent_start:
+                if 2 <= before - j <= 3 and j != sent_start:
                     add(j, before, "Person", "speech")
-            elif label == "org_head" and doc[start].text[:1].isupper():
+            elif label == "org_head" and tok.text[start][:1].isupper():
                 stop = end
                 while stop < sent_end:
                     nxt = self._run(doc, stop, set(), MAX_RUN, sent_end, person=False)
                     if nxt > stop:
                         stop = nxt
-                    elif (doc[stop].lower_ in self.connectors and stop + 1 < sent_end
-                          and doc[stop + 1].text[:1].isupper()):
+                    elif (tok.lower[stop] in self.connectors and stop + 1 < sent_end
+                          and tok.text[stop + 1][:1].isupper()):
                         stop += 1
                     else:
                         break
                 j = start
-                while j > doc[start].sent.start and self._cap(doc, j - 1, taken, person=False) and start - j < 4:
+                while j > sent_start and self._cap(doc, j - 1, taken, person=False) and start - j < 4:
                     j -= 1
                 if stop > end or j < start:
                     add(j, stop, "Organization", "org")
             elif label == "place_head":
                 stop = self._run(doc, end, taken, 3, sent_end)
-                if stop > end and doc[start].text[:1].isupper():
+                if stop > end and tok.text[start][:1].isupper():
                     add(start, stop, "Location", "place")
                 elif stop > end:
                     add(end, stop, "Location", "place")
-                elif doc[start].text[:1].isupper():
+                elif tok.text[start][:1].isupper():
                     j = start
-                    while j > doc[start].sent.start and self._cap(doc, j - 1, taken) and start - j < 3:
+                    while j > sent_start and self._cap(doc, j - 1, taken) and start - j < 3:
                         j -= 1
                     if j < start:
                         add(j, end, "Location", "place")
@@ -316,9 +322,9 @@ class MentionFinder:
         # a name in apposition to a title: "Valery Gerasimov, kepala staf umum"
         title_starts = {s for label, s, _ in cues if label == "title"}
         for i in range(len(doc) - 2):
-            if doc[i].text == "," and (i + 1 in title_starts or i + 2 in title_starts):
+            if tok.text[i] == "," and (i + 1 in title_starts or i + 2 in title_starts):
                 j = i
-                while j > doc[i].sent.start and self._cap(doc, j - 1, taken) and i - j < 4:
+                while j > tok.sentence_start(i) and self._cap(doc, j - 1, taken) and i - j < 4:
                     j -= 1
                 if i - j >= 2:
                     add(j, i, "Person", "apposition")
@@ -334,8 +340,9 @@ def gazetteer_patterns(lang: str) -> tuple[dict, ...]:
     stop = STOP.get(lang, EN_STOP)
     patterns = []
     for surface, key, kind in catalogue.surface_forms():
-        if len(surface) >= 2 and surface.lower() not in stop:
-            patterns.append({"label": catalogue.get(key).type, "pattern": surface, "id": f"{kind}\t{key}"})
+        entry = catalogue.get(key)
+        if entry is not None and len(surface) >= 2 and surface.lower() not in stop:
+            patterns.append({"label": entry.type, "pattern": surface, "id": f"{kind}\t{key}"})
     for entry in catalogue.entries.values():
         for form in entry.weak_names:
             patterns.append({"label": entry.type, "pattern": form, "id": f"weak\t{entry.key}"})
@@ -345,7 +352,7 @@ def gazetteer_patterns(lang: str) -> tuple[dict, ...]:
 def add_gazetteer(nlp: Language, lang: str) -> None:
     """spaCy's span ruler fed with the catalogue, matching case-insensitively; kg_mentions
     then keeps the hits whose case and context fit."""
-    ruler = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
+    ruler: Any = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
         "spans_key": "kg_gazetteer", "phrase_matcher_attr": "LOWER", "validate": False, "overwrite": True})
     ruler.add_patterns(list(gazetteer_patterns(lang)))
 

@@ -24,6 +24,8 @@ Nothing is downloaded: a user's installed trained pipeline may be passed as
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import numpy
 import spacy
@@ -51,6 +53,7 @@ _EXTENSIONS = {
     ("doc", "kg_entities"): None,
     ("doc", "kg_facts"): None,
     ("doc", "kg_paragraphs"): None,
+    ("doc", "kg_tokens"): None,
     ("span", "kg_value"): None,
     ("span", "kg_entity"): None,
     ("span", "kg_kind"): None,
@@ -61,7 +64,7 @@ _EXTENSIONS = {
 def register_extensions() -> None:
     """Register kg's ``Doc``/``Span`` extensions once."""
     for (owner, name), default in _EXTENSIONS.items():
-        cls = {"doc": Doc, "span": Span, "token": Token}[owner]
+        cls: Any = {"doc": Doc, "span": Span, "token": Token}[owner]
         if not cls.has_extension(name):
             cls.set_extension(name, default=default)
 
@@ -85,6 +88,39 @@ def paragraph_of(doc: Doc, char: int) -> int:
     return -1
 
 
+TOKENIZER_CACHE = 100_000
+@dataclass
+class Tokens:
+    """Plain per-token lists of a doc, so the rules need not build spaCy Token objects."""
+
+    text: list[str]
+    lower: list[str]
+    ws: list[bool]
+    punct: list[bool]
+    num: list[bool]
+    space: list[bool]
+
+    idx: list[int]
+    sent_start: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Tokens:
+        """The lists of a doc, made once (by ``kg_sentences``) and kept in ``doc._.kg_tokens``."""
+        if doc._.kg_tokens is not None:
+            return doc._.kg_tokens
+        rows = [(t.text, t.lower_, bool(t.whitespace_), t.is_punct, t.like_num, t.is_space, t.idx) for t in doc]
+        columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
+        text, lower, ws, punct, num, space, idx = columns
+        made = cls(text, lower, ws, punct, num, space, idx, sent_start=[])
+        doc._.kg_tokens = made
+        return made
+
+    def sentence_start(self, i: int) -> int:
+        """First token of the sentence holding token ``i``."""
+        return self.sent_start[i] if self.sent_start else 0
+
+
+
 CLOSERS = frozenset(['"', "”", "’", "'", ")", "]", "»"])
 ENDERS = frozenset([".", "!", "?", "…"])
 
@@ -96,8 +132,8 @@ def kg_sentences(doc: Doc) -> Doc:
     abbreviations."""
     text = doc.text  # Doc.text joins every token each time it is read
     starts = {s for s, _ in (doc._.kg_body or [(0, len(text))])}
-    words = [t.text for t in doc]
-    offsets = [t.idx for t in doc]
+    tokens = Tokens.of(doc)
+    words, offsets = tokens.text, tokens.idx
     flags = numpy.full(len(doc), -1, dtype="int64")
     if len(doc):
         flags[0] = 1
@@ -118,7 +154,12 @@ def kg_sentences(doc: Doc) -> Doc:
                 flags[i] = 1
     # one array write: setting token.is_sent_start one by one rescans the doc each time
     if len(doc):
-        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
+    current = 0
+    for i, flag in enumerate(flags):
+        if flag == 1:
+            current = i
+        tokens.sent_start.append(current)
     return doc
 
 
@@ -212,6 +253,9 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
     for existing in ("senter", "sentencizer", "parser"):
         if existing in nlp.pipe_names and existing != "parser":
             nlp.remove_pipe(existing)
+    # tokenising the ~20,000 catalogue names fills spaCy's tokenizer cache (10,000 entries by default);
+    # a full cache is never added to, and every article's words would be re-split by regex (25x slower)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE  # type: ignore[union-attr]
     nlp.add_pipe("kg_sentences", first=True)
     mentions.add_gazetteer(nlp, lang)
     nlp.add_pipe("kg_mentions", config={"lang": lang})

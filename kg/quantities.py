@@ -101,6 +101,8 @@ def _value(text: str, pat: _Patterns) -> float | None:
 def find_quantities(text: str, lang: str) -> list[QuantityMatch]:
     """Every figure in ``text`` that counts a unit noun (troops, workers...)."""
     pat = _patterns(lang)
+    if not pat.unit.search(text):
+        return []  # no troops, workers or soldiers named: nothing to count
     found: list[QuantityMatch] = []
     for m in pat.figure.finditer(text):
         unit_m = pat.unit.match(text, m.end())

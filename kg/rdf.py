@@ -19,6 +19,7 @@ them for rdflib users. This module knows nothing about spaCy.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import unquote
@@ -53,20 +54,25 @@ ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
 SAME_AS = ox.NamedNode(_OWL + "sameAs")
 
 
-def _n(iri: object) -> ox.NamedNode:
+@functools.lru_cache(maxsize=4096)
+def _n(iri: str) -> ox.NamedNode:
+    # the same vocabulary and entity IRIs recur in every article: parse each once
     return ox.NamedNode(str(iri))
 
 
 def _lit(value: str, lang: str | None = None) -> ox.Literal:
     # article text may hold characters RDF syntaxes cannot carry (NUL, lone surrogates)
-    clean = value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if not value.isascii():
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
     if lang:
-        return ox.Literal(clean, language=lang)
-    return ox.Literal(clean)
+        return ox.Literal(value, language=lang)
+    return ox.Literal(value)
 
 
 def _typed(value: object, datatype: str) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + datatype))
+    return ox.Literal(str(value), datatype=_n(_XSD + datatype))
 
 
 def time_literal(value: str) -> ox.Literal:

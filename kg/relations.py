@@ -45,7 +45,7 @@ from kg.catalogue import load_catalogue
 from kg.clauses import ALLIED, BE_FORMS, POSSESSIVE, Sentence
 from kg.entities import from_catalogue
 from kg.lexicon import Trigger, load_lexicon
-from kg.nlp import in_body, paragraph_of
+from kg.nlp import Tokens, in_body, paragraph_of
 
 DEPLOYERS = {"Country", "Organization", "Person", "Location"}
 SPEAKERS = {"Country", "Organization", "Person", "Location"}
@@ -119,37 +119,38 @@ class RelationExtractor:
         mentions = sorted(doc.spans["kg_mentions"], key=lambda m: m.start)
         views = []
         by_sent: dict[int, Sentence] = {}
+        tokens = Tokens.of(doc)
         for sent in doc.sents:
             if not sent.text.strip() or not in_body(doc, sent.start_char, sent.start_char + 1):
                 continue
             view = Sentence(doc, sent, self.lang, self.lex, entities, paragraph_of(doc, sent.start_char),
-                            doc_mentions=mentions)
+                            tokens, doc_mentions=mentions)
             views.append(view)
             for i in range(sent.start, sent.end):
                 by_sent[i] = view
         for mention in mentions:
-            view = by_sent.get(mention.start)
-            if view is not None:
+            holder = by_sent.get(mention.start)
+            if holder is not None:
                 for i in range(mention.start, mention.end):
-                    view.mention_at[i] = mention
+                    holder.mention_at[i] = mention
         for cue in doc.spans["kg_cues"]:
-            view = by_sent.get(cue.start)
-            if view is not None:
-                view.cue_starts[cue.start].append((cue.label_, cue.end))
+            holder = by_sent.get(cue.start)
+            if holder is not None:
+                holder.cue_starts[cue.start].append((cue.label_, cue.end))
                 for i in range(cue.start, cue.end):
-                    view.cue_cover[i].add(cue.label_)
+                    holder.cue_cover[i].add(cue.label_)
         for name, attr in (("kg_quantities", "quantities"), ("kg_times", "times"), ("kg_triggers", "triggers")):
             for span in doc.spans[name]:
-                view = by_sent.get(span.start)
-                if view is not None:
-                    getattr(view, attr).append(span)
+                holder = by_sent.get(span.start)
+                if holder is not None:
+                    getattr(holder, attr).append(span)
         return views
 
     # -- shared checks --------------------------------------------------------------
     def _negated(self, s: Sentence, start: int) -> bool:
         lo = max(s.start, start - NEGATION_WINDOW)
         # "belum mengkonfirmasi atau menolak": a coordinated verb shares the negation
-        if start - 1 >= s.start and s.doc[start - 1].lower_ in ("atau", "maupun", "or", "nor", "dan"):
+        if start - 1 >= s.start and s.tok.lower[start - 1] in ("atau", "maupun", "or", "nor", "dan"):
             lo = max(s.start, start - 2 * NEGATION_WINDOW)
         for j in range(start - 1, lo - 1, -1):
             if s.is_boundary(j, speech=False):
@@ -172,23 +173,22 @@ class RelationExtractor:
         if t.voice != "either":
             return t.voice == "passive"
         j = trig.start - 1
-        while j >= s.start and s.doc[j].lower_ in ("reportedly", "already", "also", "been", "being",
+        while j >= s.start and s.tok.lower[j] in ("reportedly", "already", "also", "been", "being",
                                                    "allegedly", "now", "recently", "secretly", "not"):
-            if s.doc[j].lower_ in ("been", "being"):
+            if s.tok.lower[j] in ("been", "being"):
                 return True
             j -= 1
         if j < s.start:
             return False
-        prev = s.doc[j]
-        if prev.lower_ in BE_FORMS:
+        if s.tok.lower[j] in BE_FORMS:
             return True
-        return s.has_cue(j, "troops") or (prev.text == "," and s.has_cue(j - 1, "troops"))
+        return s.has_cue(j, "troops") or (s.tok.text[j] == "," and s.has_cue(j - 1, "troops"))
 
     # -- who: actors and pronouns -----------------------------------------------------
     def _act(self, s: Sentence, i: int, entity: str | None, state: ArticleState) -> None:
         info = s.entities.get(entity) if entity else None
         if info is not None and info.type in STATES:
-            state.actors.append((s.paragraph, i, entity))
+            state.actors.append((s.paragraph, i, info.id))
 
     def _resolve(self, s: Sentence, i: int, state: ArticleState, events: list[Event],
                  first_person: bool = False, any_kind: bool = False) -> str | None:
@@ -281,13 +281,13 @@ class RelationExtractor:
         for start, end, kind, trigger in sorted(verbs, key=lambda v: (v[2] != "speech", v[0])):
             if any(ev.verb <= start < ev.end for ev in events):
                 continue
-            negated = self._negated(s, start) or (kind == "stance" and s.doc[s.end - 1].text == "?")
+            negated = self._negated(s, start) or (kind == "stance" and s.tok.text[s.end - 1] == "?")
             after = s.mention_at.get(end)
             ev = Event(start, end, kind, [], (end, end), negated, trigger)
             if kind == "speech" and after is not None and (
-                    start == s.start or s.doc[start - 1].text in (",", *CLOSING_QUOTES)):
+                    start == s.start or s.tok.text[start - 1] in (",", *CLOSING_QUOTES)):
                 ev.speakers, ev.comp = [after._.kg_entity], (s.start, start)   # "..., kata Gerasimov."
-            elif kind == "stance" and self._passive(s, s.doc[start:end], trigger):
+            elif kind == "stance" and trigger is not None and self._passive(s, s.doc[start:end], trigger):
                 agent = s.agent(end)
                 ev.speakers = [agent._.kg_entity] if agent is not None else []
                 ev.comp = (end, s.clause(start, speech=False)[1])
@@ -296,20 +296,21 @@ class RelationExtractor:
                                                                           speech=kind == "stance")
                 mention, _d, _p = s.subject(start, SPEAKERS, speech=False)
                 if kind == "speech" and mention is not None and mention.start > s.start and \
-                        s.doc[mention.start - 1].text in CLOSING_QUOTES | {","}:
+                        s.tok.text[mention.start - 1] in CLOSING_QUOTES | {","}:
                     ev.comp = (s.start, mention.start)            # "“...,” Rutte told reporters"
                 else:
                     ev.comp = self._complement(s, end)
-            ev.speakers = [self._government(s, sp) for sp in ev.speakers if sp in s.entities]
+            ev.speakers = [g for sp in ev.speakers if sp in s.entities and (g := self._government(s, sp))]
             events.append(ev)
             if negated:
                 state.suppressed.append(ev.comp)
             elif kind == "speech":
                 # what was said may be a claim denied later ("Rusia mengatakan ... merebut kembali Kursk")
-                for cue in s.cues_between("claim:retakes", ev.comp[0], ev.comp[1]):
-                    state.claims.append(self._claim_predicate(s, "retakes", cue, ev.comp,
+                found = self._claim_cue(s, ev.comp)
+                if found:
+                    predicate, cue = found
+                    state.claims.append(self._claim_predicate(s, predicate, cue, ev.comp,
                                                               ev.speakers[0] if ev.speakers else None))
-                    break
             for speaker in ev.speakers:
                 self._act(s, start, speaker, state)
         return events
@@ -364,7 +365,7 @@ class RelationExtractor:
             dest = place or ben
         location = None
         info = s.entity(dest) if dest is not None else None
-        if info is not None and info.type == "Country":
+        if dest is not None and info is not None and info.type == "Country":
             place = s.place_within(dest.end, end, info.country, exclude)
             location = place._.kg_entity if place is not None else None
         return dest, location
@@ -388,11 +389,22 @@ class RelationExtractor:
         doc._.kg_facts = self._dedup(state.facts)
         return doc
 
+    def _claim_cue(self, s: Sentence, span: tuple[int, int]) -> tuple[str, tuple[int, int]] | None:
+        """The first word of another claim predicate ("merebut kembali", "pushed out") in a clause."""
+        hits = [(start, end, label.split(":", 1)[1]) for start in range(span[0], min(span[1], s.end))
+                for label, end in s.cue_starts.get(start, ()) if label.startswith("claim:")]
+        if not hits:
+            return None
+        start, end, predicate = min(hits)
+        return predicate, (start, end)
+
     def _claim_predicate(self, s: Sentence, predicate: str, cue: tuple[int, int], comp: tuple[int, int],
                          speaker: str | None) -> RawFact:
         subj, _d, pron = s.subject(cue[0], STATES, speech=False)
         subject = subj._.kg_entity if subj is not None else None
-        if subject is None and (pron or any(s.doc[k].lower_.endswith("nya") for k in range(comp[0], cue[0]))):
+        # "pasukannya", "its troops": the speaker's own forces
+        if subject is None and (pron or any(s.tok.lower[k].endswith("nya") or s.tok.lower[k] in ("its", "their")
+                                            for k in range(comp[0], cue[0]))):
             subject = speaker
         obj = s.place_within(cue[1], comp[1], None, {subject} if subject else set())
         return RawFact(predicate, subject, (s.span.start_char, s.span.end_char), s.doc[cue[0]:cue[1]].text,
@@ -432,7 +444,7 @@ class RelationExtractor:
                 info = s.entity(mention)
                 return (mention._.kg_entity if info is not None and info.type in DEPLOYERS else None), False, \
                     troops
-            if not (s.doc[k].text in POSSESSIVE or s.has_cue(k, "troops")):
+            if not (s.tok.text[k] in POSSESSIVE or s.has_cue(k, "troops")):
                 break
             k -= 1
         for ev in events:
@@ -449,7 +461,7 @@ class RelationExtractor:
         subject, pron, dist = None, False, 0
         troops: tuple[int, int] | None = None
         nominal = t.kind == "noun" or (self.lang == "en" and trig.start > s.start and \
-            s.doc[trig.start - 1].lower_ in ("the", "a", "an", "its", "their", "this", "that"))
+            s.tok.lower[trig.start - 1] in ("the", "a", "an", "its", "their", "this", "that"))
         if nominal:  # "the dispatch of 10,000 troops by Pyongyang" is a noun, whatever the lexicon says
             subject, pron, troops = self._owner_of_noun(s, trig, right, events)
         elif self._passive(s, trig, t):
@@ -480,20 +492,22 @@ class RelationExtractor:
             # "Russia deployed North Korean troops to Kursk": the troops' own state sent them
             owner, _own_pron = s.owner(*troops)
             owner_info = s.entity(owner)
-            if owner_info is not None and owner_info.type == "Country" and owner._.kg_entity != subject:
+            if owner is not None and owner_info is not None and owner_info.type == "Country" \
+                    and owner._.kg_entity != subject:
                 subject, dist = owner._.kg_entity, dist + 4
         subject = self._government(s, subject)
         info = s.entities.get(subject) if subject else None
         if info is None or info.type not in DEPLOYERS or info.kind == "media":
             return
+        subject = info.id
         quantity = self._quantity(s, trig.start, left, right)
         if t.needs_troops and troops is None and quantity is None:
             return
         nxt = trig.end
-        while nxt < right and s.doc[nxt].lower_ in ("back", "kembali", "more", "lagi", "its", "their", "some",
+        while nxt < right and s.tok.lower[nxt] in ("back", "kembali", "more", "lagi", "its", "their", "some",
                                                     "a", "an", "the", "sebuah", "seorang", "para"):
             nxt += 1
-        if nxt < right and s.doc[nxt].lower_ in self.non_troops:
+        if nxt < right and s.tok.lower[nxt] in self.non_troops:
             return
         dest, location = self._where(s, trig.end, right, {subject})
         hedged = self._hedged(s, trig.end)
@@ -524,14 +538,16 @@ class RelationExtractor:
             left, right = max(left, start), min(right, end)
             owner, pron = s.owner(*troops)
             first = min(troops[0], owner.start) if owner is not None else troops[0]
-            if first > s.start and (s.doc[first - 1].lower_ in ALLIED or s.has_cue(first - 1, "help")):
+            if first > s.start and (s.tok.lower[first - 1] in ALLIED or s.has_cue(first - 1, "help")):
                 continue  # "alongside Russian forces", "bersama pasukan Rusia": the allies, not the sent
             subject = owner._.kg_entity if owner is not None else None
             if subject is None and pron:
                 subject = self._resolve(s, troops[0], state, events)
+            subject = self._government(s, subject)   # "pasukan Pyongyang"
             info = s.entities.get(subject) if subject else None
             if info is None or info.type not in STATES:
                 continue
+            subject = info.id
             employ = s.cues_between("employ", left, troops[0])
             # "kehadiran ribuan tentara X", "the presence of X troops": a presence noun before the troops
             before = [c for c in s.cues_between("presence", max(left, troops[0] - 4), troops[0])
@@ -577,14 +593,14 @@ class RelationExtractor:
         sent = (s.span.start_char, s.span.end_char)
         comp, claim_noun = None, False
         for j in range(ev.end, min(s.end, ev.end + 14)):
-            if s.has_cue(j, "complementizer") and s.doc[j].lower_ != "jika":
+            if s.has_cue(j, "complementizer") and s.tok.lower[j] != "jika":
                 comp_end = j + 1
                 while comp_end < s.end and not s.is_boundary(comp_end, speech=True):
                     comp_end += 1
                 comp = (j + 1, comp_end)
                 # "confirm that X and that Y": every clause counts
                 k = comp_end
-                while k < s.end and s.has_cue(k, "complementizer") and s.doc[k - 1].lower_ in ("and", "dan"):
+                while k < s.end and s.has_cue(k, "complementizer") and s.tok.lower[k - 1] in ("and", "dan"):
                     k += 1
                     while k < s.end and not s.is_boundary(k, speech=True):
                         k += 1
@@ -607,9 +623,9 @@ class RelationExtractor:
             claims = [f for f in same if comp[0] <= f.token < comp[1]]
             claims = claims or self._presence(s, comp[0], comp[1], state, events, relaxed=True)
             if not claims:
-                cues = s.cues_between("claim:retakes", comp[0], comp[1])
-                if cues:
-                    claims = [self._claim_predicate(s, "retakes", cues[0], comp, ev.speakers[0])]
+                found = self._claim_cue(s, comp)
+                if found:
+                    claims = [self._claim_predicate(s, found[0], found[1], comp, ev.speakers[0])]
                 else:  # a claim kg cannot parse still is one: "asserts" with the clause as evidence
                     claims = [RawFact("asserts", None, sent, s.doc[comp[0]:comp[1]].text[:80], is_claim=True,
                                       confidence=0.5, token=comp[0])]
@@ -629,8 +645,10 @@ class RelationExtractor:
         """Confirms or denies facts, one per speaker and claim."""
         if not ev.speakers:
             return
-        claims, factor = self._claims_of(s, ev, state, events)
         t = ev.trigger
+        if t is None:
+            return
+        claims, factor = self._claims_of(s, ev, state, events)
         left = s.clause(ev.verb, speech=False)[0]
         end = ev.comp[0] if ev.comp[1] > ev.comp[0] else ev.end
         time = self._time(s, ev.verb, left, max(end, ev.end + 6))

@@ -198,8 +198,21 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Handler]]:
     return [(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags), handler) for pattern, handler in rules]
 
 
+@functools.lru_cache(maxsize=8)
+def _hint(lang: str) -> re.Pattern:
+    """A cheap first test: no digit and no date word means no date in the text."""
+    d = load_lexicon(lang).dates
+    words = set()
+    for key in ("months", "weekdays", "seasons", "past", "this", "next", "yesterday", "today"):
+        value = d.get(key) or []
+        words |= {str(w).split()[-1] for w in (value.keys() if isinstance(value, dict) else value)}
+    return re.compile(rf"\d|\b(?:{_alt(words)})", re.IGNORECASE)
+
+
 def find_times(text: str, lang: str, published: str | None = None) -> list[TimeMatch]:
     """Every date expression in ``text`` with its ISO value, longest matches first, no overlaps."""
+    if not _hint(lang).search(text):
+        return []
     pub = parse_iso(published) if published and len(published) >= 10 else None
     pub_year_only = parse_iso(published) if published and len(published) < 10 else None
     candidates: list[TimeMatch] = []

@@ -45,6 +45,7 @@ class KG(DefinedNamespace):
     confirms: URIRef
     denies: URIRef
     retakes: URIRef
+    withdraws: URIRef
     asserts: URIRef
     # statement structure
     predicate: URIRef

@@ -88,8 +88,10 @@ ROWS = [
     ("id", "Jika dikonfirmasi, pengiriman pasukan itu akan menjadi yang terbesar.", set(), set()),
     # metonyms: a capital speaking or acting is its government
     ("id", "Seoul mengatakan Pyongyang telah mengirim 1.500 tentara ke Rusia.", {D(NK, RU)}, set()),
-    ("en", "Kyiv denied that its troops had been pushed out of Kursk.", {("denies", UA, ("retakes", None, KURSK))},
+    ("en", "Kyiv denied that its troops had been pushed out of Kursk.", {("denies", UA, ("withdraws", UA, KURSK))},
      set()),
+    ("id", "Rusia mengatakan pasukannya telah merebut kembali Kursk. Ukraina membantah klaim tersebut.",
+     {("denies", UA, ("retakes", RU, KURSK))}, set()),
     # pronouns and "both countries"
     ("id", "Korea Utara mengonfirmasi bahwa mereka mengirim pasukan ke Rusia.",
      {C(NK, ("deploys", NK, RU)), D(NK, RU)}, set()),

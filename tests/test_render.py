@@ -473,3 +473,19 @@ def test_screenshot_writes_a_png(rendered, tmp_path):
     png = screenshot(rendered.path, tmp_path / "graph.png", width=800, height=600)
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
+
+
+@pytest.mark.browser
+def test_seed_graph_screenshot(seed_build):
+    """The README shows the seed graph: draw it and keep the picture at out/graph.png."""
+    from kg.render import render_html, screenshot
+    from kg.store import KGStore
+
+    out, _ = seed_build
+    with KGStore(out / "store", read_only=True) as store:
+        stats = render_html(store, out / "graph.html")
+    assert stats.entities > 20 and stats.claims >= 1
+    target = Path(__file__).resolve().parent.parent / "out" / "graph.png"
+    target.parent.mkdir(exist_ok=True)
+    data = screenshot(stats.path, target).read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
