@@ -212,7 +212,7 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
     for entity in result.entities:
         triples.extend(_entity_triples(entity, art.lang))
     for m in result.mentions:
-        node = _n(mention_iri(art.iri, m.start, m.end))
+        node = _n(mention_iri(art.iri, m.start, m.end, m.entity))
         triples += [
             (node, TYPE, _n(KG.Mention)),
             (node, _n(NIF.anchorOf), _lit(m.text)),

@@ -334,11 +334,14 @@ class RelationExtractor:
         for ev in sorted(events, key=lambda e: e.comp[1] - e.comp[0]):
             if ev.comp[0] <= i < ev.comp[1] and ev.speakers and ev.speakers[0] != subject:
                 return ev.speakers[0]
+        # "menurut X", "according to X": X right after the cue ("menurut laporan, Korea Utara ..." names nobody)
         for _start, end in s.cues_between("attribution", s.start, s.end):
-            for k in range(end, min(s.end, end + 4)):
-                mention = s.mention_at.get(k)
-                if mention is not None:
-                    return mention._.kg_entity
+            k = end
+            while k < s.end and s.tok.lower[k] in ("the", "pihak", "para", "sumber", "pejabat", "officials", "of"):
+                k += 1
+            mention = s.mention_at.get(k)
+            if mention is not None and mention._.kg_entity != subject:
+                return mention._.kg_entity
         return None
 
     def _quantity(self, s: Sentence, i: int, start: int, end: int):

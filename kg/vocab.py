@@ -145,8 +145,9 @@ def claim_iri(predicate: str, subject: str | None, obj: str | None) -> str:
     return f"{KGR}claim/{_digest(predicate, subject, obj)}"
 
 
-def mention_iri(article: str, start: int, end: int) -> str:
-    return f"{article}/mention/{start}-{end}"
+def mention_iri(article: str, start: int, end: int, entity: str = "") -> str:
+    """A mention names one entity; the same span may name two ("Seoul": the city and its government)."""
+    return f"{article}/mention/{start}-{end}-{_digest(entity)[:8]}"
 
 
 def evidence_iri(article: str, start: int, end: int) -> str:

@@ -14,14 +14,14 @@ from kg.errors import ValidationError
 from kg.export import export
 from kg.store import KGStore
 from kg.validate import format_report, validate_file, validate_store
-from kg.vocab import KG, NIF, PREFIXES
+from kg.vocab import KG, NIF, PREFIXES, mention_iri
 
 A1 = rf.article_one()
 DOC = ox.NamedNode(A1.article.iri)
 DEPLOYS = next(f for f in A1.facts if f.quantity)
 CONFIRMS = next(f for f in A1.facts if f.predicate == "confirms")
 EVIDENCE = ox.NamedNode(f"{A1.article.iri}/sentence/{DEPLOYS.evidence.start}-{DEPLOYS.evidence.end}")
-MENTION = ox.NamedNode(f"{A1.article.iri}/mention/{A1.mentions[0].start}-{A1.mentions[0].end}")
+MENTION = ox.NamedNode(mention_iri(A1.article.iri, A1.mentions[0].start, A1.mentions[0].end, A1.mentions[0].entity))
 CLAIM = next(iter(q.object for q in rf.build_store().quads(A1.article.iri)
                   if q.predicate.value == str(KG.aboutClaim) and q.subject.value == DEPLOYS.iri))
 
@@ -146,3 +146,13 @@ def test_cli_validate(tmp_path: Path) -> None:
     assert bad.exit_code == 1
     assert f"focus kgr:fact/{DEPLOYS.iri.rsplit('/', 1)[-1]}" in bad.output
     assert "path kg:evidence" in bad.output
+
+
+def test_seed_build_has_no_violations(seed_build) -> None:
+    from kg.store import KGStore
+    from kg.validate import validate_store
+
+    out, _ = seed_build
+    with KGStore(out / "store", read_only=True) as store:
+        report = validate_store(store)
+    assert report.conforms, [str(v) for v in report.violations][:5]
