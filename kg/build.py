@@ -15,19 +15,20 @@ article) and the HTML graph.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 from kg.errors import IngestError
-from kg.extract import Extractor
 from kg.ingest import iter_articles
-from kg.model import Article, ArticleResult
-from kg.rdf import article_quads
-from kg.store import KGStore
+from kg.model import Article
+from kg.parallel import Extracted, Runner
+from kg.store import KGStore, StoredArticle
 
 STORE_DIR = "store"
 
@@ -68,52 +69,94 @@ class BuildSummary:
         ]
 
 
-Progress = Callable[[str, Article | IngestError | None], None]
+Progress = Callable[[str, object], None]
+"""Called as ``progress(state, item)``; state is ``stored``, ``skipped`` or ``failed``, and
+``item`` has a ``source`` (an :class:`Article`, an :class:`Extracted` or an :class:`IngestError`)."""
+
+
+class _Plan:
+    """Decides, article by article, what the build must extract; remembers what is in flight."""
+
+    def __init__(self, stored: dict[str, StoredArticle], force: bool) -> None:
+        self.stored = stored
+        self.force = force
+        self.by_source: dict[str, list[str]] = {}
+        for art in stored.values():
+            self.by_source.setdefault(art.source, []).append(art.iri)
+        self.seen_sources: set[str] = set()
+        self.failed_files: set[str] = set()
+        self.queued: set[str] = set()
+        self.pending: dict[str, list[str]] = {}    # article IRI -> graphs it replaces
+
+    def todo(self, items: Iterable[Article | IngestError], summary: BuildSummary,
+             progress: Progress | None) -> Iterator[Article]:
+        for item in items:
+            if isinstance(item, IngestError):
+                summary.failed.append(str(item))
+                if item.source:
+                    self.failed_files.add(item.source.split("#", 1)[0])
+                _tell(progress, "failed", item)
+                continue
+            self.seen_sources.add(item.source)
+            old = [iri for iri in self.by_source.get(item.source, []) if iri != item.iri]
+            unchanged = item.iri in self.stored and not self.force and not old
+            if unchanged or item.iri in self.queued:    # stored already, or the same text twice
+                summary.skipped += 1
+                _tell(progress, "skipped", item)
+                continue
+            self.queued.add(item.iri)
+            self.pending[item.iri] = old
+            yield item
+
+    def gone(self) -> Iterator[str]:
+        """Graphs whose files were not among the inputs (and did not merely fail to read)."""
+        for source, iris in self.by_source.items():
+            if source not in self.seen_sources and source.split("#", 1)[0] not in self.failed_files:
+                yield from iris
+
+
+def _tell(progress: Progress | None, state: str, item: object) -> None:
+    if progress:
+        progress(state, item)
 
 
 def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool = False,
-          model: str | None = None, progress: Progress | None = None,
-          render: bool = True) -> BuildSummary:
-    """Build the graph of the articles under ``paths`` into the folder ``out``."""
+          model: str | None = None, progress: Progress | None = None, render: bool = True,
+          jobs: int = 1, dask: str | Any | None = None, shards: Path | None = None) -> BuildSummary:
+    """Build the graph of the articles under ``paths`` into the folder ``out``.
+
+    ``jobs`` worker processes extract (one writer stores); ``dask`` (a
+    scheduler address or a ``distributed.Client``) runs extraction on a Dask
+    cluster and bulk-loads the results as N-Quads shards, kept in ``shards``
+    when given.
+    """
     started = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summary = BuildSummary(out=out)
-    extractor = Extractor(model=model)
     with KGStore(out / STORE_DIR, lock=True) as store:
-        stored = store.articles()
-        by_source: dict[str, list[str]] = {}
-        for art in stored.values():
-            by_source.setdefault(art.source, []).append(art.iri)
-        seen_sources: set[str] = set()
-        for item in iter_articles(list(paths)):
-            if isinstance(item, IngestError):
-                summary.failed.append(str(item))
-                if progress:
-                    progress("failed", item)
-                continue
-            seen_sources.add(item.source)
-            old = [iri for iri in by_source.get(item.source, []) if iri != item.iri]
-            if item.iri in stored and not force and not old:
-                summary.skipped += 1
-                if progress:
-                    progress("skipped", item)
-                continue
-            result = extract_one(extractor, item)
-            store.put_article(item.iri, article_quads(result), replaces=old)
-            summary.sentences += len(result.sentences)
-            if old or item.iri in stored:
-                summary.replaced += 1
-            else:
-                summary.added += 1
-            if progress:
-                progress("stored", item)
+        plan = _Plan(store.articles(), force)
+        writer = ShardWriter(store, shards or out / "shards", keep=shards is not None) if dask \
+            else ArticleWriter(store)
+        with Runner(jobs=jobs, model=model, dask=dask) as runner:
+            for done in runner.run(plan.todo(iter_articles(list(paths)), summary, progress)):
+                replaces = plan.pending.pop(done.iri)
+                if done.error:
+                    summary.failed.append(done.error)
+                    _tell(progress, "failed", done)
+                    continue
+                writer.write(done, replaces, existed=done.iri in plan.stored)
+                summary.sentences += done.sentences
+                if replaces or done.iri in plan.stored:
+                    summary.replaced += 1
+                else:
+                    summary.added += 1
+                _tell(progress, "stored", done)
+        writer.finish()
         if prune:
-            for source, iris in by_source.items():
-                if source not in seen_sources:
-                    for iri in iris:
-                        store.drop_article(iri)
-                        summary.dropped += 1
+            for iri in plan.gone():
+                store.drop_article(iri)
+                summary.dropped += 1
         write_outputs(store, out, summary)
     if render:
         render_graph(out)
@@ -121,8 +164,70 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
     return summary
 
 
-def extract_one(extractor: Extractor, article: Article) -> ArticleResult:
-    return extractor(article)
+class ArticleWriter:
+    """Stores each article in a transaction of its own as it arrives."""
+
+    def __init__(self, store: KGStore) -> None:
+        self.store = store
+
+    def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
+        self.store.put_article(done.iri, done.quad_list(), replaces=replaces)
+
+    def finish(self) -> None:
+        pass
+
+
+class ShardWriter:
+    """Collects N-Quads into shard files and bulk-loads each full shard (the Dask path).
+
+    Only new graphs go through the bulk loader; an article already stored (a
+    forced re-extraction) is replaced in a transaction of its own. The graphs
+    an article replaces are dropped once its shard is in.
+    """
+
+    def __init__(self, store: KGStore, folder: Path, *, keep: bool, articles_per_shard: int = 256) -> None:
+        self.store = store
+        self.folder = Path(folder)
+        self.keep = keep
+        self.limit = articles_per_shard
+        self.count = 0
+        self._graphs: list[str] = []
+        self._replaces: list[str] = []
+        self._handle: IO[bytes] | None = None
+        self._path: Path | None = None
+
+    def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
+        if existed:
+            self.store.put_article(done.iri, done.quad_list(), replaces=replaces)
+            return
+        if self._handle is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._path = self.folder / f"part-{time.strftime('%Y%m%d%H%M%S')}-{self.count:06d}.nq"
+            self._handle = open(self._path, "wb")  # noqa: SIM115 - closed by _load
+        self._handle.write(done.nquads or b"")
+        self._graphs.append(done.iri)
+        self._replaces += replaces
+        if len(self._graphs) >= self.limit:
+            self._load()
+
+    def _load(self) -> None:
+        if self._handle is None or self._path is None:
+            return
+        self._handle.close()
+        self._handle = None
+        self.store.bulk_add(self._path, self._graphs)
+        for old in self._replaces:
+            self.store.drop_article(old)
+        if not self.keep:
+            self._path.unlink()
+        self.count += 1
+        self._graphs, self._replaces, self._path = [], [], None
+
+    def finish(self) -> None:
+        self._load()
+        if not self.keep:
+            with contextlib.suppress(OSError):
+                self.folder.rmdir()
 
 
 def write_outputs(store: KGStore, out: Path, summary: BuildSummary) -> None:

@@ -55,15 +55,38 @@ def main() -> None:
 
 
 def _count_inputs(paths: tuple[Path, ...]) -> int:
-    """How many input files the build will read (for the progress bar)."""
-    suffixes = {".txt", ".html", ".htm", ".jsonl", ".json"}
+    """How many articles the build will read, for the progress bar: a file each, a line
+    each in JSON-lines files (counted by bytes, not parsed)."""
+    suffixes = (".txt", ".html", ".htm", ".jsonl", ".json")
     total = 0
     for path in paths:
-        if path.is_dir():
-            total += sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-        else:
-            total += 1
+        files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes] \
+            if path.is_dir() else [path]
+        for file in files:
+            total += _lines(file) if file.suffix.lower() == ".jsonl" else 1
     return total
+
+
+def _lines(path: Path) -> int:
+    try:
+        with open(path, "rb") as handle:
+            return max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")))
+    except OSError:
+        return 1
+
+
+def _jobs(value: str) -> int:
+    from kg.parallel import default_jobs
+
+    if value == "auto":
+        return default_jobs()
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a number of processes or 'auto'") from None
+    if jobs < 1:
+        raise click.BadParameter("needs at least 1 process")
+    return jobs
 
 
 @main.command()
@@ -71,20 +94,31 @@ def _count_inputs(paths: tuple[Path, ...]) -> int:
 @out_option
 @click.option("--force", is_flag=True, help="Re-extract every article, even those already stored unchanged.")
 @click.option("--prune", is_flag=True, help="Drop stored articles whose files are no longer among PATHS.")
+@click.option("--jobs", "-j", default="auto", show_default=True, metavar="N",
+              help="Worker processes that extract (one writer stores); 'auto' is every core. "
+                   "Small inputs are extracted in this process whatever N is.")
+@click.option("--dask", metavar="SCHEDULER", default=None,
+              help="Extract on a Dask distributed cluster (tcp://HOST:8786); the results are "
+                   "bulk-loaded as N-Quads shards. Needs kg[dask].")
+@click.option("--shards", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --dask: keep the N-Quads shards in this folder (for an external store's "
+                   "bulk loader); by default they are deleted once loaded.")
 @click.option("--model", metavar="NAME", default=None,
               help="An installed trained spaCy pipeline to add kg's components to (optional; "
                    "by default kg runs on spacy.blank and downloads nothing).")
 @click.option("--no-render", is_flag=True, help="Do not write graph.html.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
-def build(paths: tuple[Path, ...], out: Path, force: bool, prune: bool, model: str | None,
-          no_render: bool, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], out: Path, force: bool, prune: bool, jobs: str, dask: str | None,
+          shards: Path | None, model: str | None, no_render: bool, quiet: bool) -> None:
     """Ingest, extract and store articles (default input: seeds/).
 
     PATHS are files (.txt, .html, .jsonl) or folders, read recursively. The
     store goes to OUT/store; OUT also gets graph.trig, facts.jsonl,
     entities.jsonl and graph.html. Building again skips unchanged articles,
     replaces changed ones and keeps everything else; a bad file is reported
-    in one line and skipped.
+    in one line and skipped. A build killed midway keeps every article it
+    stored; the next build does the rest. `kg query` keeps answering during
+    a build (from the store as it was when the build started).
     """
     from kg.build import build as run_build
 
@@ -92,21 +126,19 @@ def build(paths: tuple[Path, ...], out: Path, force: bool, prune: bool, model: s
     for path in paths:
         if not path.exists():
             raise KGError(f"{path}: no such file or folder")
+    if shards is not None and dask is None:
+        raise click.BadParameter("--shards goes with --dask", param_hint="--shards")
     failures: list[str] = []
     with click.progressbar(length=max(1, _count_inputs(paths)), label="building", file=sys.stderr,
-                           show_pos=True, hidden=quiet) as bar:
-        last_source: list[str] = []
+                           show_pos=True, show_eta=True, hidden=quiet) as bar:
 
         def progress(state: str, item) -> None:
             if state == "failed":
-                failures.append(str(item))
-            source = getattr(item, "source", "").split("#", 1)[0]
-            if state == "failed" or source != (last_source[0] if last_source else None):
-                bar.update(1)
-                last_source[:] = [source]
+                failures.append(str(getattr(item, "error", None) or item))
+            bar.update(1)
 
         summary = run_build(paths, out, force=force, prune=prune, model=model, progress=progress,
-                            render=not no_render)
+                            render=not no_render, jobs=_jobs(jobs), dask=dask, shards=shards)
     for line in failures:
         click.echo(f"kg: skipped: {line}", err=True)
     for line in summary.lines():

@@ -21,9 +21,14 @@ class KGError(Exception):
 
 
 class IngestError(KGError):
-    """An input file cannot be read as an article (empty, binary, bad UTF-8, bad JSON)."""
+    """An input file cannot be read as an article (empty, binary, bad UTF-8, bad JSON).
+
+    ``source`` names the file (or folder) it came from, once known, so a build
+    never prunes what it merely failed to read this time.
+    """
 
     code = "E101"
+    source: str | None = None
 
 
 class StoreError(KGError):

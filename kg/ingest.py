@@ -172,12 +172,15 @@ def _source(path: Path, base: Path | None) -> str:
 
 def _os_error(exc: OSError, source: str) -> IngestError:
     if isinstance(exc, FileNotFoundError):
-        return IngestError(f"{source}: no such file or folder")
-    if isinstance(exc, PermissionError):
-        return IngestError(f"{source}: cannot read it (permission denied)")
-    if isinstance(exc, IsADirectoryError):
-        return IngestError(f"{source}: is a folder, expected a file")
-    return IngestError(f"{source}: cannot read it ({exc.strerror or exc})")
+        error = IngestError(f"{source}: no such file or folder")
+    elif isinstance(exc, PermissionError):
+        error = IngestError(f"{source}: cannot read it (permission denied)")
+    elif isinstance(exc, IsADirectoryError):
+        error = IngestError(f"{source}: is a folder, expected a file")
+    else:
+        error = IngestError(f"{source}: cannot read it ({exc.strerror or exc})")
+    error.source = source
+    return error
 
 
 def _read_bytes(path: Path, source: str) -> bytes:
@@ -239,11 +242,15 @@ def _read_any(path: Path, base: Path | None) -> Iterator[Article | IngestError]:
     source = _source(path, base)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        yield from read_jsonl(path, base=base)
+        items = read_jsonl(path, base=base)
     elif suffix == ".json":
-        yield from _read_json(path, base)
+        items = _read_json(path, base)
     else:
-        yield _guard(source, read_article, path, base=base)
+        items = iter([_guard(source, read_article, path, base=base)])
+    for item in items:
+        if isinstance(item, IngestError) and item.source is None:
+            item.source = source
+        yield item
 
 
 def _guard(where: str, make: Callable[..., Article], *args: Any, **kwargs: Any) -> Article | IngestError:

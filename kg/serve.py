@@ -1,8 +1,9 @@
 """A read-only local SPARQL endpoint over the built store.
 
 Runs the Oxigraph server (the ``oxigraph`` PyPI package) as
-``oxigraph serve-read-only --location OUT/store --bind HOST:PORT
---union-default-graph --cors``: SPARQL 1.1 queries at ``/query`` (GET or
+``oxigraph serve-read-only --location SNAPSHOT --bind HOST:PORT
+--union-default-graph --cors`` over a snapshot of ``OUT/store`` (so builds go
+on while it serves; see :mod:`kg.store`): SPARQL 1.1 queries at ``/query`` (GET or
 POST, every standard results format), the union of the article graphs as the
 default graph (as ``kg query`` sees it), cross-origin requests allowed so a
 browser tool such as Yasgui can query it. Nothing can be written through it.
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.errors import ServeError, StoreError
+from kg.store import pinned_snapshot
 
 
 def oxigraph_executable() -> str:
@@ -61,20 +63,30 @@ def endpoint_url(bind: str, port: int) -> str:
 
 def serve(store_path: str | Path, port: int = 7878, bind: str = "127.0.0.1",
           echo: Callable[[str], None] = print) -> int:
-    """Serve the store until interrupted; the server's exit code (0 after Ctrl-C)."""
+    """Serve the store until interrupted; the server's exit code (0 after Ctrl-C).
+
+    The server reads a snapshot of the store (the last finished build), so
+    builds go on while it runs; restart it to serve what they added.
+    """
     store_path = Path(store_path)
     if not (store_path / "CURRENT").exists():
         raise StoreError(f"no store at {store_path}: run `kg build` first")
     _check_port(bind, port)
-    command = serve_command(store_path, port, bind)
-    url = endpoint_url(bind, port)
-    echo(f"SPARQL endpoint (read-only): {url}")
-    echo(f"  try: curl -s {url} -H 'Accept: text/csv' "
-         "--data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'")
-    echo(f"  browser UI: http://{url.split('/')[2]}/   (Ctrl-C stops the server)")
-    if bind not in ("127.0.0.1", "localhost", "::1"):
-        echo(f"  note: listening on {bind} makes the endpoint reachable from other machines, "
-             "without authentication")
+    with pinned_snapshot(store_path) as location:
+        command = serve_command(location, port, bind)
+        url = endpoint_url(bind, port)
+        echo(f"SPARQL endpoint (read-only): {url}")
+        echo(f"  try: curl -s {url} -H 'Accept: text/csv' "
+             "--data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'")
+        echo(f"  browser UI: http://{url.split('/')[2]}/   (Ctrl-C stops the server)")
+        echo("  serves the store as the last build left it; restart after a build to see its articles")
+        if bind not in ("127.0.0.1", "localhost", "::1"):
+            echo(f"  note: listening on {bind} makes the endpoint reachable from other machines, "
+                 "without authentication")
+        return _run(command)
+
+
+def _run(command: list[str]) -> int:
     try:
         process = subprocess.Popen(command)
     except OSError as exc:

@@ -1,17 +1,35 @@
 """The embedded Oxigraph store on disk: one named graph per article.
 
-:class:`KGStore` wraps ``pyoxigraph.Store`` with what a build needs: an
-exclusive writer lock (one build at a time), an atomic write per article
-(``Store.extend`` commits all of an article's quads in one transaction) and
-the list of stored articles with their content hashes, so a build can skip,
-replace or prune. Queries see the union of all graphs as the default graph.
+:class:`KGStore` wraps ``pyoxigraph.Store`` with what a build and its
+readers need:
+
+* one writer: a build holds an exclusive lock file beside the store, so a
+  second ``kg build`` fails at once with a clear message;
+* atomic articles: a new article's quads go in one transaction
+  (``Store.extend``), a re-extracted one replaces its graph in one SPARQL
+  update, and bulk-loaded shards (``kg build --dask``) are listed in a
+  journal first, so the graphs of a shard cut short by a crash are dropped
+  when the store is next opened. A killed build never leaves half an
+  article; what it committed stays;
+* readers never see a store being written: Oxigraph forbids reading a
+  directory while another process writes it, so a build first waits for the
+  readers of the store to finish, then publishes a snapshot (RocksDB hard
+  links, cheap) and readers that come during the build read that snapshot.
+  Every build publishes a snapshot again at its end;
+* bounded memory: the writer flushes its memtables every few hundred
+  thousand quads, so a long build does not grow.
+
+Queries see the union of all graphs as the default graph.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
+import shutil
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +41,15 @@ from kg.errors import StoreError, StoreLockedError
 from kg.vocab import KG, PREFIXES, sparql_prefixes
 
 LOCK_NAME = "kg-build.lock"
+READERS_NAME = "kg-readers.lock"
+JOURNAL_NAME = "kg-journal.json"
+SNAPSHOTS_NAME = "snapshots"
+DIRTY_NAME = "kg-dirty"     # the store holds writes that no snapshot has yet
+SNAPSHOT_READY = "KG-READY"
+KEEP_SNAPSHOTS = 2
+FLUSH_EVERY = 200_000      # quads between flushes: keeps RocksDB's memtables (and RSS) small
+READERS_WAIT = 30.0        # seconds a build waits for running queries to finish
+SNAPSHOT_WAIT = 10.0       # seconds a reader waits for a starting build's snapshot
 
 
 @dataclass(frozen=True)
@@ -34,50 +61,174 @@ class StoredArticle:
     content_hash: str
 
 
+def side_file(path: Path, name: str) -> Path:
+    """A file kept beside the store directory (``out/.store.NAME``), never inside it."""
+    return path.parent / f".{path.name}.{name}"
+
+
+def _try_lock(handle: IO[str], kind: int) -> bool:
+    try:
+        fcntl.flock(handle.fileno(), kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _open_lock(path: Path) -> IO[str]:
+    return open(path, "a+")  # held for the store's lifetime
+
+
+def writer_active(path: Path) -> bool:
+    """Whether a build holds the store at ``path`` now."""
+    lock = side_file(path, LOCK_NAME)
+    if not lock.exists():
+        return False
+    with open(lock, "a+") as handle:
+        if _try_lock(handle, fcntl.LOCK_SH):
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return False
+    return True
+
+
+def _snapshots(path: Path) -> list[Path]:
+    """Published snapshots of the store, oldest first."""
+    folder = side_file(path, SNAPSHOTS_NAME)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / SNAPSHOT_READY).exists())
+
+
+def latest_snapshot(path: Path, wait: float = 0.0) -> Path | None:
+    """The newest published snapshot, waiting up to ``wait`` seconds for a first one."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = _snapshots(path)
+        if found or time.monotonic() >= deadline:
+            return found[-1] if found else None
+        time.sleep(0.1)
+
+
 class KGStore:
-    """An Oxigraph store at ``path`` (a directory), or in memory when ``path`` is None."""
+    """An Oxigraph store at ``path`` (a directory), or in memory when ``path`` is None.
+
+    ``lock=True`` makes this the one writer (a build); ``read_only=True``
+    opens the store for reading, or during a build its latest snapshot
+    (``self.location`` says which directory is read).
+    """
 
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False,
-                 lock: bool = False) -> None:
+                 lock: bool = False, readers_wait: float = READERS_WAIT) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self._lock_file: IO[str] | None = None
+        self.location = self.path
+        self._locks: list[IO[str]] = []
+        self._pins: list[contextlib.ExitStack] = []
+        self._unflushed = 0
+        self._dirty = False
         try:
             if self.path is None:
                 self._store = ox.Store()
             elif read_only:
-                if not (self.path / "CURRENT").exists():
-                    raise StoreError(f"no store at {self.path}: run `kg build` first")
-                self._store = ox.Store.read_only(str(self.path))
+                self._open_for_reading(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 if lock:
-                    self._acquire_lock()
+                    self._acquire_writer(self.path, readers_wait)
                 self._store = ox.Store(str(self.path))
+                if lock:
+                    self.recover()
+                    if side_file(self.path, DIRTY_NAME).exists() or latest_snapshot(self.path) is None:
+                        self.publish_snapshot()   # readers during this build see everything stored
         except OSError as exc:
             self.close()
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
 
-    # -- locking -----------------------------------------------------------------
-    def _acquire_lock(self) -> None:
-        assert self.path is not None
-        lock_path = self.path.parent / f".{self.path.name}.{LOCK_NAME}"
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the store's lifetime
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
+    # -- locking and snapshots ---------------------------------------------------
+    def _acquire_writer(self, path: Path, readers_wait: float) -> None:
+        handle = _open_lock(side_file(path, LOCK_NAME))
+        if not _try_lock(handle, fcntl.LOCK_EX):
             handle.close()
             raise StoreLockedError(
-                f"another `kg build` is writing {self.path}; wait for it to finish "
-                "(`kg query` still works meanwhile)") from exc
+                f"another `kg build` is writing {path}; wait for it to finish "
+                "(`kg query` still works meanwhile)")
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
-        self._lock_file = handle
+        self._locks.append(handle)
+        # readers that opened the store before this build started must finish first;
+        # readers that come now see the build's lock and read the latest snapshot
+        readers = _open_lock(side_file(path, READERS_NAME))
+        self._locks.append(readers)
+        deadline = time.monotonic() + readers_wait
+        while not _try_lock(readers, fcntl.LOCK_EX):
+            if time.monotonic() >= deadline:
+                raise StoreLockedError(
+                    f"{path} is held open for reading by another process (a long `kg query` or an "
+                    "old `kg serve`); stop it, then build again")
+            time.sleep(0.05)
+
+    def _open_for_reading(self, path: Path) -> None:
+        if not (path / "CURRENT").exists():
+            raise StoreError(f"no store at {path}: run `kg build` first")
+        if not writer_active(path):
+            if side_file(path, JOURNAL_NAME).exists():
+                # a crashed bulk load: repair first when nobody else has the store open
+                with contextlib.suppress(StoreLockedError), KGStore(path, lock=True, readers_wait=0.0):
+                    pass
+            readers = _open_lock(side_file(path, READERS_NAME))
+            if _try_lock(readers, fcntl.LOCK_SH):
+                self._locks.append(readers)
+                self._store = ox.Store.read_only(str(path))
+                return
+            readers.close()
+        snapshot = latest_snapshot(path, wait=SNAPSHOT_WAIT)
+        if snapshot is None:
+            raise StoreLockedError(f"a `kg build` is writing {path} and has published no snapshot yet; "
+                                   "try again in a moment")
+        self._open_snapshot(snapshot)
+
+    def _open_snapshot(self, snapshot: Path) -> None:
+        pin = contextlib.ExitStack()
+        self._pins.append(pin)
+        pin.enter_context(_pin(snapshot))
+        self.location = snapshot
+        self._store = ox.Store.read_only(str(snapshot))
+
+    def publish_snapshot(self) -> Path:
+        """Flush and publish a read-only copy for the readers that come during a build."""
+        assert self.path is not None and not self.read_only
+        self._store.flush()
+        folder = side_file(self.path, SNAPSHOTS_NAME)
+        folder.mkdir(exist_ok=True)
+        name = f"{time.time_ns():020d}"
+        staging = folder / f"staging-{name}"
+        self._store.backup(str(staging))
+        (staging / SNAPSHOT_READY).touch()
+        target = folder / name
+        staging.rename(target)
+        side_file(self.path, DIRTY_NAME).unlink(missing_ok=True)
+        self._dirty = False
+        for old in _snapshots(self.path)[:-KEEP_SNAPSHOTS]:
+            self._drop_snapshot(old)
+        for stale in folder.glob("staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        return target
+
+    @staticmethod
+    def _drop_snapshot(snapshot: Path) -> None:
+        pin_path = snapshot.with_suffix(".lock")
+        with open(pin_path, "a+") as pin:
+            if not _try_lock(pin, fcntl.LOCK_EX):
+                return          # a reader (kg serve) still uses it
+            shutil.rmtree(snapshot, ignore_errors=True)
+            pin_path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Flush, close the database on disk and release the writer lock.
+        """Flush, close the database on disk and release the locks.
 
         The on-disk database really closes only when the last reference to the
         ``pyoxigraph.Store`` goes, so a closed ``KGStore`` lets it go: another
@@ -87,12 +238,17 @@ class KGStore:
         if store is not None and self.path is not None:
             if not self.read_only:
                 with contextlib.suppress(OSError):
+                    if self._dirty:
+                        self.publish_snapshot()
                     store.flush()
             del self._store
-        if self._lock_file is not None:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-            self._lock_file.close()
-            self._lock_file = None
+        while self._pins:
+            self._pins.pop().close()
+        while self._locks:
+            handle = self._locks.pop()
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
 
     def __enter__(self) -> KGStore:
         return self
@@ -143,24 +299,88 @@ class KGStore:
 
     # -- writing -----------------------------------------------------------------
     def put_article(self, iri: str, quads: Iterable[ox.Quad], replaces: Iterable[str] = ()) -> None:
-        """Store an article's graph in one transaction, then drop the graphs it replaces.
+        """Store an article's graph atomically, then drop the graphs it replaces.
 
-        A crash between the two steps leaves the old graph beside the new one,
-        never a half-written article; the next build prunes the stale graph.
+        A new graph goes in one transaction; a graph already stored (a forced
+        re-extraction) is dropped and written again in one SPARQL update. A
+        crash before the replaced graphs are dropped leaves them beside the
+        new one, never half an article; the next build drops them.
         """
         name = ox.NamedNode(iri)
+        quads = list(quads)
+        self._mark_dirty()
         try:
             if self._store.contains_named_graph(name):
-                self._store.remove_graph(name)
-            self._store.extend(quads)
+                triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+                body = triples.decode("utf-8") if triples else ""
+                self._store.update(f"DROP SILENT GRAPH {name} ; INSERT DATA {{ GRAPH {name} {{ {body} }} }}")
+            else:
+                self._store.extend(quads)
             for old in replaces:
                 if old != iri:
                     self._store.remove_graph(ox.NamedNode(old))
         except OSError as exc:
             raise StoreError(f"cannot write {iri} to the store: {exc}") from exc
+        self._written(len(quads))
+
+    def bulk_add(self, nquads: Path, graphs: Iterable[str]) -> None:
+        """Bulk-load an N-Quads shard of new article graphs (Oxigraph's bulk loader).
+
+        The bulk loader is not transactional, so the shard's graphs are listed
+        in a journal first: should the load be cut short, :meth:`recover` drops
+        them when the store is next opened, and the next build extracts them
+        again. ``graphs`` must not be in the store yet.
+        """
+        assert self.path is not None
+        self._mark_dirty()
+        journal = side_file(self.path, JOURNAL_NAME)
+        staged = journal.with_name(journal.name + ".tmp")
+        with open(staged, "w", encoding="utf-8") as handle:
+            json.dump({"graphs": sorted(graphs)}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staged, journal)
+        try:
+            self._store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            self._store.flush()
+        except (OSError, SyntaxError) as exc:
+            self.recover()
+            raise StoreError(f"cannot bulk-load {nquads}: {exc}") from exc
+        journal.unlink()
+        self._unflushed = 0
+
+    def recover(self) -> list[str]:
+        """Drop the graphs of a bulk load that a crash cut short; the graphs dropped."""
+        if self.path is None or self.read_only:
+            return []
+        journal = side_file(self.path, JOURNAL_NAME)
+        if not journal.exists():
+            return []
+        try:
+            graphs = json.loads(journal.read_text(encoding="utf-8"))["graphs"]
+        except (ValueError, KeyError, TypeError):
+            graphs = []     # cut short before the journal was complete: nothing was loaded yet
+        self._mark_dirty()
+        for graph in graphs:
+            self._store.remove_graph(ox.NamedNode(graph))
+        self._store.flush()
+        journal.unlink()
+        return list(graphs)
 
     def drop_article(self, iri: str) -> None:
+        self._mark_dirty()
         self._store.remove_graph(ox.NamedNode(iri))
+
+    def _mark_dirty(self) -> None:
+        if not self._dirty and self.path is not None:
+            side_file(self.path, DIRTY_NAME).touch()
+            self._dirty = True
+
+    def _written(self, count: int) -> None:
+        self._unflushed += count
+        if self._unflushed >= FLUSH_EVERY and self.path is not None:
+            self._store.flush()
+            self._unflushed = 0
 
     def sources(self) -> dict[str, list[StoredArticle]]:
         """Stored articles grouped by source path."""
@@ -168,6 +388,40 @@ class KGStore:
         for art in self.articles().values():
             out.setdefault(art.source, []).append(art)
         return out
+
+
+@contextlib.contextmanager
+def pinned_snapshot(path: str | os.PathLike) -> Iterator[Path]:
+    """A snapshot of the store for a long-lived reader (``kg serve``), kept while inside.
+
+    Builds never wait for such a reader: it reads a snapshot, which the builds'
+    clean-up leaves alone while it is pinned. When the store has writes that no
+    snapshot holds yet (a store from before snapshots, or a build that was
+    killed) and no build is running, a fresh snapshot is published first.
+    """
+    path = Path(path)
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no store at {path}: run `kg build` first")
+    if not writer_active(path) and (side_file(path, DIRTY_NAME).exists() or latest_snapshot(path) is None):
+        with contextlib.suppress(StoreLockedError), KGStore(path, lock=True, readers_wait=0.0):
+            pass                                   # opening as the writer publishes the snapshot
+    snapshot = latest_snapshot(path, wait=SNAPSHOT_WAIT if writer_active(path) else 0.0)
+    if snapshot is None:
+        raise StoreLockedError(f"{path} is busy and has no snapshot to serve yet; try again in a moment")
+    with _pin(snapshot):
+        yield snapshot
+
+
+@contextlib.contextmanager
+def _pin(snapshot: Path) -> Iterator[None]:
+    handle = _open_lock(snapshot.with_suffix(".lock"))
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH)   # the build's clean-up leaves a pinned snapshot alone
+        if not snapshot.exists():                     # cleaned up between listing and pinning
+            raise StoreLockedError(f"the snapshot {snapshot.name} was replaced while opening it; try again")
+        yield
+    finally:
+        handle.close()
 
 
 def is_article_class(iri: str) -> bool:
