@@ -22,6 +22,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -103,10 +105,19 @@ def extract_batch(articles: list[Article], model: str | None = None) -> list[Ext
     return [extract_article(article, model, serialise=True) for article in articles]
 
 
-def _init_worker(model: str | None) -> None:
+def _init_worker(model: str | None, parent: int) -> None:
     # Ctrl-C goes to the whole process group; the parent alone decides how to stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a killed parent closes no pipe a worker reads (every worker holds the queue's both
+    # ends), so a worker watches for it and goes too rather than linger as an orphan
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     _extractor(model)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 # -- runners ----------------------------------------------------------------------------
@@ -171,7 +182,7 @@ class Runner:
     def _submit_pool(self, batch: list[Article]) -> Future:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(self.model,))
+                                             initializer=_init_worker, initargs=(self.model, os.getpid()))
         return self._pool.submit(extract_batch, batch, self.model)
 
     def _submit_dask(self, batch: list[Article]) -> Any:
@@ -187,6 +198,6 @@ def _dask_client(dask: str | Any) -> Any:
     if not isinstance(dask, str):
         return dask
     try:
-        return Client(dask, timeout="20s")
+        return Client(dask)   # waits as long as dask's config says (distributed.comm.timeouts.connect)
     except (OSError, TimeoutError) as exc:
         raise KGError(f"cannot reach the Dask scheduler at {dask}: {exc}") from exc

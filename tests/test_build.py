@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
+import pytest
 from rdflib import Dataset
 from rdflib.compare import isomorphic
 
 from kg.build import build
 from kg.evaluate import evaluate
-from kg.store import KGStore
+from kg.store import DIRTY_NAME, KGStore, side_file, writer_active
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -145,3 +151,91 @@ def test_bad_files_are_skipped_and_nothing_stored_is_lost(tmp_path):
     with KGStore(out / "store", read_only=True) as store:
         assert len(store) > stored
         assert len(store.graphs()) == 2
+
+
+# -- crash safety and one writer: a real `kg build` in a subprocess ------------------------
+
+def _kg(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kg", *args]
+
+
+def _wait_for(condition, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """80 articles made from the seeds (varied) and their graphs from a build that ran to the end."""
+    from kg.bench import make_corpus
+
+    folder = tmp_path_factory.mktemp("crash")
+    path = make_corpus(SEEDS, 80, folder / "corpus")
+    build([path], folder / "reference", render=False)
+    with KGStore(folder / "reference" / "store", read_only=True) as store:
+        graphs = {g: set(store.quads(g)) for g in store.graphs()}
+    assert len(graphs) == 80
+    return path, graphs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_killed_build_keeps_what_it_stored_and_the_next_build_finishes(corpus, tmp_path, jobs):
+    path, reference = corpus
+    out = tmp_path / "out"
+    proc = subprocess.Popen(_kg("build", str(path), "--out", str(out), "-q", "--no-render", "--jobs", jobs),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(lambda: side_file(out / "store", DIRTY_NAME).exists() or proc.poll() is not None,
+                  "the first stored article")
+        time.sleep(0.4)                         # a few articles in, more to come
+        workers = psutil.Process(proc.pid).children(recursive=True)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, f"workers outlived the killed build: {alive}"
+    with KGStore(out / "store", read_only=True) as store:
+        kept = {g: set(store.quads(g)) for g in store.graphs()}
+    assert 0 < len(kept) < len(reference), "the kill should land in the middle of the build"
+    for graph, quads in kept.items():
+        assert quads == reference[graph], f"{graph} is not whole"
+    summary = build([path], out, render=False)
+    assert (summary.skipped, summary.added) == (len(kept), len(reference) - len(kept))
+    with KGStore(out / "store", read_only=True) as store:
+        assert {g: set(store.quads(g)) for g in store.graphs()} == reference
+
+
+@pytest.mark.slow
+def test_one_writer_at_a_time_and_queries_answer_during_a_build(corpus, seed_build, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    path, reference = corpus
+    out = tmp_path / "out"
+    shutil.copytree(seed_build[0], out)           # a store that already holds the five seeds
+    count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g a kg:Article } }"
+    proc = subprocess.Popen(_kg("build", str(path), "--out", str(out), "-q", "--no-render", "--jobs", "1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: side_file(out / "store", DIRTY_NAME).exists() or proc.poll() is not None,
+                  "the build to write")
+        assert writer_active(out / "store"), proc.communicate()
+        second = CliRunner().invoke(main, ["build", str(SEEDS), "--out", str(out), "-q"])
+        assert second.exit_code == 1
+        assert "another `kg build` is writing" in second.output and "Traceback" not in second.output
+        during = CliRunner().invoke(main, ["query", count, "--out", str(out), "-f", "csv"])
+        assert during.exit_code == 0, during.output
+        assert during.output.split() == ["n", "5"]      # the store as the build found it
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "80 added" in stdout
+    after = CliRunner().invoke(main, ["query", count, "--out", str(out), "-f", "csv"])
+    assert after.output.split() == ["n", str(5 + len(reference))]

@@ -1,0 +1,144 @@
+"""The store: one writer, atomic articles, a journal for bulk loads, snapshots for readers."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import StoreLockedError
+from kg.store import (
+    DIRTY_NAME,
+    JOURNAL_NAME,
+    KEEP_SNAPSHOTS,
+    KGStore,
+    latest_snapshot,
+    pinned_snapshot,
+    side_file,
+    writer_active,
+)
+
+EX = "http://example.org/"
+
+
+def graph_quads(name: str, count: int, tag: str = "") -> list[ox.Quad]:
+    g = ox.NamedNode(EX + name)
+    return [ox.Quad(ox.NamedNode(f"{EX}{name}/s{i}"), ox.NamedNode(EX + "p"), ox.Literal(f"{tag}{i}"), g)
+            for i in range(count)]
+
+
+def names(store: KGStore) -> set[str]:
+    return {g.removeprefix(EX) for g in store.graphs()}
+
+
+def test_put_article_adds_then_replaces_a_graph_whole(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "a", graph_quads("a", 5))
+        store.put_article(EX + "b", graph_quads("b", 3))
+        # a re-extraction of the same article: the graph is exactly the new quads
+        store.put_article(EX + "a", graph_quads("a", 2, tag="new"))
+        assert set(store.quads(EX + "a")) == set(graph_quads("a", 2, tag="new"))
+        # a changed file: the new graph in, the old one out
+        store.put_article(EX + "c", graph_quads("c", 4), replaces=[EX + "b"])
+        assert names(store) == {"a", "c"}
+
+
+def test_a_second_writer_fails_at_once_with_a_clear_message(tmp_path):
+    with KGStore(tmp_path / "store", lock=True):
+        assert writer_active(tmp_path / "store")
+        with pytest.raises(StoreLockedError, match="another `kg build` is writing"):
+            KGStore(tmp_path / "store", lock=True)
+    assert not writer_active(tmp_path / "store")
+    KGStore(tmp_path / "store", lock=True).close()     # free again once the first is done
+
+
+def test_readers_during_a_build_read_the_snapshot_of_its_start(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "a", graph_quads("a", 5))
+    with KGStore(path, lock=True) as writer:
+        writer.put_article(EX + "b", graph_quads("b", 5))
+        with KGStore(path, read_only=True) as reader:
+            assert reader.location != path and reader.location.parent == side_file(path, "snapshots")
+            assert names(reader) == {"a"}          # as the build found it
+            assert len(reader) == 5
+    with KGStore(path, read_only=True) as reader:   # after the build: the store itself, all of it
+        assert reader.location == path
+        assert names(reader) == {"a", "b"}
+
+
+def test_a_build_waits_for_readers_of_the_store_then_says_who_holds_it(tmp_path):
+    path = tmp_path / "store"
+    KGStore(path, lock=True).close()
+    with KGStore(path, read_only=True) as reader:
+        assert reader.location == path
+        with pytest.raises(StoreLockedError, match="held open for reading"):
+            KGStore(path, lock=True, readers_wait=0.2)
+    assert not writer_active(path)                 # the failed build let the lock go
+    KGStore(path, lock=True).close()
+
+
+def test_each_build_publishes_a_snapshot_and_keeps_only_the_newest(tmp_path):
+    path = tmp_path / "store"
+    for i in range(KEEP_SNAPSHOTS + 2):
+        with KGStore(path, lock=True) as store:
+            store.put_article(EX + f"g{i}", graph_quads(f"g{i}", 2))
+        assert not side_file(path, DIRTY_NAME).exists()
+    snapshots = sorted(p for p in side_file(path, "snapshots").iterdir() if p.is_dir())
+    assert len(snapshots) == KEEP_SNAPSHOTS
+    latest = latest_snapshot(path)
+    assert latest == snapshots[-1]
+    with KGStore(latest, read_only=True) as copy:
+        assert names(copy) == {f"g{i}" for i in range(KEEP_SNAPSHOTS + 2)}
+
+
+def test_a_pinned_snapshot_outlives_later_builds(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "a", graph_quads("a", 2))
+    with pinned_snapshot(path) as served:
+        for i in range(KEEP_SNAPSHOTS + 1):
+            with KGStore(path, lock=True) as store:
+                store.put_article(EX + f"n{i}", graph_quads(f"n{i}", 2))
+        assert served.exists()
+        with KGStore(served, read_only=True) as copy:
+            assert names(copy) == {"a"}
+    with KGStore(path, lock=True) as store:          # unpinned: the next clean-up removes it
+        store.put_article(EX + "z", graph_quads("z", 1))
+    assert not served.exists()
+
+
+def test_a_bulk_load_cut_short_is_dropped_when_the_store_is_next_opened(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "kept", graph_quads("kept", 3))
+        shard = tmp_path / "shard.nq"
+        shard.write_bytes(ox.serialize(graph_quads("x", 4) + graph_quads("y", 4), format=ox.RdfFormat.N_QUADS))
+        store.bulk_add(shard, [EX + "x", EX + "y"])
+        assert names(store) == {"kept", "x", "y"}
+        assert not side_file(path, JOURNAL_NAME).exists()
+        # what a crash in the middle of a bulk load leaves: the journal and part of the shard
+        side_file(path, JOURNAL_NAME).write_text(json.dumps({"graphs": [EX + "z", EX + "w"]}))
+        store.raw.extend(graph_quads("z", 2))
+    with KGStore(path, read_only=True) as reader:     # a reader repairs it when nobody writes
+        assert names(reader) == {"kept", "x", "y"}
+    assert not side_file(path, JOURNAL_NAME).exists()
+
+
+def test_recovery_with_a_torn_journal_drops_nothing(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "kept", graph_quads("kept", 3))
+    side_file(path, JOURNAL_NAME).write_text('{"graphs": ["http://exa')
+    with KGStore(path, lock=True) as store:
+        assert names(store) == {"kept"}
+    assert not side_file(path, JOURNAL_NAME).exists()
+
+
+def test_a_reader_needs_a_built_store(tmp_path):
+    from kg.errors import StoreError
+
+    with pytest.raises(StoreError, match="run `kg build` first"):
+        KGStore(tmp_path / "nothing", read_only=True)
