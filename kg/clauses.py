@@ -44,6 +44,7 @@ ADVERBS = {
 COORD = {"dan", "serta", "and", "&"}
 REFERRING = ("pronoun", "both", "first_person", "own_country")
 ALLIED = {"alongside", "with", "against", "bersama", "dengan", "melawan", "versus", "from", "dari", "and", "dan"}
+SUBJECT_REACH = 60   # tokens a subject may stand left of its verb; keeps odd input (every word a verb) linear
 DETERMINERS = {"the", "a", "an", "its", "their", "this", "that", "these", "those", "para", "sang"}
 PLACE_WORDS = {"wilayah", "kawasan", "daerah", "perbatasan", "provinsi", "kota", "front", "region", "border",
                "province", "city", "territory", "oblast", "area", "frontline", "zona", "zone"}
@@ -141,7 +142,7 @@ class Sentence:
         returns ``(None, distance, True)`` for the caller to resolve.
         """
         j = i - 1
-        while j >= self.start:
+        while j >= max(self.start, i - SUBJECT_REACH):
             if self.is_boundary(j, speech=speech) and j not in self.mention_at:
                 break
             mention = self.mention_at.get(j)

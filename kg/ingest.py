@@ -51,7 +51,8 @@ __all__ = ["SUFFIXES", "detect_language", "iter_articles", "parse_date", "parse_
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
 BOM = b"\xef\xbb\xbf"
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024     # a file read whole (an HTML page may be mostly markup)
+MAX_CHARS = 1_000_000             # article text: news runs to tens of thousands; this bounds extraction time
 JSON_FIELDS = {
     "title": ("title", "headline"),
     "url": ("url", "link", "canonical_url"),
@@ -213,6 +214,9 @@ def _decode(data: bytes, source: str) -> str:
 def _check_text(text: str, source: str) -> None:
     if not text.strip():
         raise IngestError(f"{source}: empty text")
+    if len(text) > MAX_CHARS:
+        raise IngestError(f"{source}: {len(text):,} characters, more than one article "
+                          f"({MAX_CHARS:,}); split it into articles (JSON lines take one per line)")
     if "\x00" in text:
         raise IngestError(f"{source}: binary data (NUL characters), not an article")
     sample = text[:65536]

@@ -121,6 +121,7 @@ class Tokens:
 
 
 
+MAX_SENTENCE_TOKENS = 150   # the longest sentence of the seed and test articles has 69
 CLOSERS = frozenset(['"', "”", "’", "'", ")", "]", "»"])
 ENDERS = frozenset([".", "!", "?", "…"])
 
@@ -152,14 +153,16 @@ def kg_sentences(doc: Doc) -> Doc:
             before = words[j - 1].lower() + "." if words[j] == "." and j >= 1 else ""
             if before not in ABBREVIATIONS:
                 flags[i] = 1
+    current = 0
+    for i in range(len(flags)):
+        if flags[i] != 1 and i - current >= MAX_SENTENCE_TOKENS:
+            flags[i] = 1      # no real sentence is this long; the cap keeps every rule linear in the text
+        if flags[i] == 1:
+            current = i
+        tokens.sent_start.append(current)
     # one array write: setting token.is_sent_start one by one rescans the doc each time
     if len(doc):
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
-    current = 0
-    for i, flag in enumerate(flags):
-        if flag == 1:
-            current = i
-        tokens.sent_start.append(current)
     return doc
 
 
@@ -267,10 +270,42 @@ def make_pipeline(lang: str, *, model: str | None = None) -> Language:
     return nlp
 
 
+LONG_CHUNK = re.compile(r"\S{200,}")
+PIECES = re.compile(r"\w+|(\W)\1*")
+
+
+def tokenize(nlp: Language, text: str) -> Doc:
+    """spaCy's tokenizer, except on runs of 200 or more characters without a space.
+
+    spaCy strips prefixes and suffixes one at a time, re-searching the rest
+    of the run each time: quadratic on "((((((...". No word is that long, so
+    such a run is cut into words and same-character runs instead; the text of
+    the doc stays the text given, character for character.
+    """
+    if not LONG_CHUNK.search(text):
+        return nlp.make_doc(text)
+    docs, last = [], 0
+    for match in LONG_CHUNK.finditer(text):
+        if match.start() > last:
+            docs.append(nlp.make_doc(text[last:match.start()]))
+        words = [m.group(0) for m in PIECES.finditer(match.group(0))]
+        spaces = [False] * len(words)
+        last = match.end()
+        if text[last:last + 1] == " ":      # a single space belongs to the last word, as spaCy has it
+            spaces[-1] = True
+            last += 1
+        docs.append(Doc(nlp.vocab, words=words, spaces=spaces))
+    if last < len(text):
+        docs.append(nlp.make_doc(text[last:]))
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    assert doc.text == text
+    return doc
+
+
 def make_doc(nlp: Language, text: str, *, lang: str, body=None, published: str | None = None,
              publisher: str | None = None) -> Doc:
     """A ``Doc`` of the whole text with kg's context set, ready for ``nlp(doc)``."""
-    doc = nlp.make_doc(text)
+    doc = tokenize(nlp, text)
     doc._.kg_publisher = publisher
     doc._.kg_lang = lang
     doc._.kg_body = tuple(body) if body is not None else ((0, len(text)),)

@@ -118,11 +118,12 @@ def _digest(*parts: object) -> str:
 def slug(name: str) -> str:
     """Lower-case, accent-free, hyphen-joined form of a name, percent-encoded for an IRI."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    text = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:80]
     if not text:
-        # names in scripts that fold to nothing keep their own letters, encoded
-        text = quote(unicodedata.normalize("NFC", name).casefold().strip(), safe="")
-    return text[:80] or "unnamed"
+        # names in scripts that fold to nothing keep their own letters, encoded (cut before
+        # encoding: a cut inside a %XX escape is not an IRI)
+        text = quote(unicodedata.normalize("NFC", name).casefold().strip()[:24], safe="")
+    return text or "unnamed"
 
 
 def article_iri(hash_hex: str) -> str:
