@@ -274,3 +274,28 @@ def test_commands_have_help_and_a_docs_section(command: str) -> None:
     assert len(result.output.split("\n\n")[1].strip()) > 30  # a sentence, not just the usage line
     assert "--out" in result.output
     assert f"`kg {command}" in DOCS.read_text(encoding="utf-8")
+
+
+def test_hostile_entity_names_go_through_every_command_bound(tmp_path) -> None:
+    """A name with quotes, braces, `}`, `;` and DROP, as --entity, --focus and -p: found, never run."""
+    out = tmp_path / "out"
+    rf.build_store(out / "store").close()
+    with KGStore(out / "store", read_only=True) as store:
+        size = len(store)
+    runner = CliRunner()
+    claims = runner.invoke(main, ["claims", "--out", str(out), "--entity", rf.HOSTILE, "--format", "json"])
+    assert claims.exit_code == 0, claims.output
+    assert [c["label"] for c in json.loads(claims.output)] == [f"{rf.HOSTILE} retakes Kursk"]
+    page = tmp_path / "ego.html"
+    render = runner.invoke(main, ["render", "--out", str(out), "--focus", rf.HOSTILE, "-o", str(page)])
+    assert render.exit_code == 0, render.output
+    assert "DROP ALL" in page.read_text(encoding="utf-8")          # drawn as a label, as text
+    query = runner.invoke(main, ["query", "entity-mentions", "--out", str(out), "-p", f"entity={rf.HOSTILE}",
+                                 "-f", "json"])
+    assert query.exit_code == 0 and rf.ACME.iri in query.output
+    for hostile in ('") } ; DROP ALL ; #', "} UNION { ?s ?p ?o } #"):
+        for args in (["claims", "--entity", hostile], ["render", "--focus", hostile, "-o", str(page)]):
+            result = runner.invoke(main, [*args, "--out", str(out)])
+            assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    with KGStore(out / "store", read_only=True) as store:
+        assert len(store) == size
