@@ -28,7 +28,7 @@ from kg.errors import IngestError
 from kg.ingest import iter_articles
 from kg.model import Article
 from kg.parallel import Extracted, Runner
-from kg.store import KGStore, StoredArticle
+from kg.store import KGStore, StoredArticle, with_merge
 
 STORE_DIR = "store"
 
@@ -204,7 +204,7 @@ class ShardWriter:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._path = self.folder / f"part-{time.strftime('%Y%m%d%H%M%S')}-{self.count:06d}.nq"
             self._handle = open(self._path, "wb")  # noqa: SIM115 - closed by _load
-        self._handle.write(done.nquads or b"")
+        self._handle.write(with_merge(done.nquads or b"", done.iri))
         self._graphs.append(done.iri)
         self._replaces += replaces
         if len(self._graphs) >= self.limit:
@@ -237,7 +237,8 @@ def write_outputs(store: KGStore, out: Path, summary: BuildSummary) -> None:
     from kg.records import entity_rows, fact_rows
     from kg.vocab import PREFIXES
 
-    store.raw.dump(str(out / "graph.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    with open(out / "graph.trig", "wb") as handle:      # the article graphs; the merge is theirs
+        ox.serialize(store.quads(), handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
     entity_ids = set()
     with open(out / "entities.jsonl", "w", encoding="utf-8") as handle:
         for row in entity_rows(store):

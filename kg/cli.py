@@ -231,10 +231,13 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
 @out_option
 def query(query: str | None, fmt: str, params: tuple[str, ...], list_saved: bool, out: Path) -> None:
-    """Run SPARQL over the store (the union of all article graphs).
+    """Run SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) over the store.
 
     QUERY-OR-NAME-OR-FILE is SPARQL text, the name of a saved query in
     ontology/queries/ (see --list), a .rq file, or - for standard input.
+    The default graph is the merge of all article graphs (each triple once);
+    GRAPH ?doc { ... } reads article by article. During a build, queries
+    answer from the store as the build found it.
     The usual prefixes (kg:, kgr:, rdfs:, skos:, prov:, nif:, dcterms:,
     schema:, owl:, wd:, xsd:, itsrdf:) are predeclared.
 
@@ -490,8 +493,9 @@ def serve(port: int, bind: str, out: Path) -> None:
 
     Queries go to http://BIND:PORT/query (GET or POST, any SPARQL client:
     Yasgui, Protégé, rdflib's SPARQLStore, curl); the default graph is the
-    union of all article graphs. Stop with Ctrl-C. Don't run it while
-    `kg build` writes the same store.
+    merge of all article graphs. It serves the store as the last build left
+    it (a snapshot), so builds go on meanwhile; restart it to serve their
+    articles. Stop with Ctrl-C.
     """
     from kg.serve import serve as serve_store
 

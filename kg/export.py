@@ -61,7 +61,7 @@ def _graph_node(store: KGStore, graph: str | None) -> ox.NamedNode | None:
 def quads(store: KGStore, graph: str | None = None) -> Iterator[ox.Quad]:
     """The quads a quad format writes: all of them, or those of one graph."""
     node = _graph_node(store, graph)
-    return store.raw.quads_for_pattern(None, None, None, node)
+    return store.quads(node.value if node is not None else None)
 
 
 def triples(store: KGStore, graph: str | None = None) -> Iterator[ox.Triple]:
@@ -69,7 +69,7 @@ def triples(store: KGStore, graph: str | None = None) -> Iterator[ox.Triple]:
     node = _graph_node(store, graph)
     if node is not None:
         return (q.triple for q in store.raw.quads_for_pattern(None, None, None, node))
-    # the union of all graphs (the default graph included), each triple once
+    # the merge of all article graphs, each triple once
     rows = store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", prefixes=False)
     return (ox.Triple(row["s"], row["p"], row["o"]) for row in rows)
 

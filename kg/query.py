@@ -1,8 +1,8 @@
 """SPARQL over the store: output formats, saved queries, bound parameters.
 
 :func:`run_query` takes a query text, the name of a saved query
-(``ontology/queries/<name>.rq``) or a file, runs it over the union of the
-store's graphs and renders the answer: SELECT as an aligned ``table``,
+(``ontology/queries/<name>.rq``) or a file, runs it over the store (the
+default graph is the merge of the article graphs) and renders the answer: SELECT as an aligned ``table``,
 ``csv``/``tsv`` (SPARQL 1.1 CSV/TSV results) or ``json`` (SPARQL 1.1 Query
 Results JSON); ASK as ``true``/``false`` (the JSON boolean form with
 ``json``); CONSTRUCT and DESCRIBE as Turtle.

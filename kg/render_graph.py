@@ -1,6 +1,6 @@
 """The graph behind the HTML page: the store read into networkx, and the part to draw.
 
-:func:`graph_from_store` reads the store (the union of all article graphs) into
+:func:`graph_from_store` reads the store (all article graphs) into
 a ``MultiDiGraph``: entities are nodes; facts are edges grouped by (relation,
 subject, object), each keeping every supporting statement; a claim somebody
 confirmed or denied is a small node of its own ("North Korea deploys Russia"),

@@ -1,12 +1,12 @@
 """A read-only local SPARQL endpoint over the built store.
 
 Runs the Oxigraph server (the ``oxigraph`` PyPI package) as
-``oxigraph serve-read-only --location SNAPSHOT --bind HOST:PORT
---union-default-graph --cors`` over a snapshot of ``OUT/store`` (so builds go
-on while it serves; see :mod:`kg.store`): SPARQL 1.1 queries at ``/query`` (GET or
-POST, every standard results format), the union of the article graphs as the
-default graph (as ``kg query`` sees it), cross-origin requests allowed so a
-browser tool such as Yasgui can query it. Nothing can be written through it.
+``oxigraph serve-read-only --location SNAPSHOT --bind HOST:PORT --cors``
+over a snapshot of ``OUT/store`` (so builds go on while it serves; see
+:mod:`kg.store`): SPARQL 1.1 queries at ``/query`` (GET or POST, every
+standard results format), the merge of the article graphs as the default
+graph (as ``kg query`` sees it), cross-origin requests allowed so a browser
+tool such as Yasgui can query it. Nothing can be written through it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def serve_command(store_path: str | Path, port: int = 7878, bind: str = "127.0.0
     """The command line that serves ``store_path`` read-only on ``bind:port``."""
     host = f"[{bind}]" if ":" in bind and not bind.startswith("[") else bind
     return [oxigraph_executable(), "serve-read-only", "--location", str(store_path),
-            "--bind", f"{host}:{port}", "--union-default-graph", "--cors"]
+            "--bind", f"{host}:{port}", "--cors"]
 
 
 def _check_port(bind: str, port: int) -> None:

@@ -19,7 +19,12 @@ readers need:
 * bounded memory: the writer flushes its memtables every few hundred
   thousand quads, so a long build does not grow.
 
-Queries see the union of all graphs as the default graph.
+The default graph is the RDF merge of the article graphs: every triple of
+every article, each once, kept in step with them in the same transaction.
+Queries without ``GRAPH`` run on it, so a fact stated by fifty articles is
+one row, not fifty, and a join over entities shared by all articles does not
+multiply (Oxigraph's own union-of-graphs mode keeps every copy). ``GRAPH
+?doc { ... }`` still reads one article.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import IO
 
@@ -125,6 +131,7 @@ class KGStore:
         self._pins: list[contextlib.ExitStack] = []
         self._unflushed = 0
         self._dirty = False
+        self._union: bool | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -263,14 +270,24 @@ class KGStore:
         return self._store
 
     def query(self, sparql: str, *, prefixes: bool = True, bindings: dict | None = None):
-        """Run SPARQL over the union of all graphs; ``bindings`` maps variable names to terms."""
+        """Run SPARQL; the default graph is the merge of all article graphs.
+
+        ``bindings`` maps variable names to terms, bound by the engine.
+        """
         subs = None
         if bindings:
             subs = {ox.Variable(k): v for k, v in bindings.items()}
         # the parser's default prefixes (a query's own PREFIX lines override them) keep
         # the line numbers of syntax errors those of the query as written
         return self._store.query(sparql, prefixes=dict(PREFIXES) if prefixes else None,
-                                 use_default_graph_as_union=True, substitutions=subs)
+                                 use_default_graph_as_union=self._unmerged(), substitutions=subs)
+
+    def _unmerged(self) -> bool:
+        """A store written before the default graph held the merge: read the union instead."""
+        if self._union is None:
+            default = next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+            self._union = default is None and bool(next(iter(self._store.named_graphs()), None))
+        return self._union
 
     def articles(self) -> dict[str, StoredArticle]:
         """Stored articles keyed by graph IRI."""
@@ -290,21 +307,27 @@ class KGStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        """All quads, or those of one named graph."""
-        name = ox.NamedNode(graph) if graph else None
-        return self._store.quads_for_pattern(None, None, None, name)
+        """The quads of every article graph, or of one (the merged default graph left out)."""
+        if graph:
+            return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        return chain.from_iterable(self._store.quads_for_pattern(None, None, None, g)
+                                   for g in self._store.named_graphs())
 
     def __len__(self) -> int:
-        return len(self._store)
+        """Quads in the article graphs."""
+        rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(rows, ox.QuerySolutions)
+        return int(next(iter(rows))["n"].value)
 
     # -- writing -----------------------------------------------------------------
     def put_article(self, iri: str, quads: Iterable[ox.Quad], replaces: Iterable[str] = ()) -> None:
         """Store an article's graph atomically, then drop the graphs it replaces.
 
-        A new graph goes in one transaction; a graph already stored (a forced
-        re-extraction) is dropped and written again in one SPARQL update. A
-        crash before the replaced graphs are dropped leaves them beside the
-        new one, never half an article; the next build drops them.
+        A new graph and its triples in the merged default graph go in one
+        transaction; a graph already stored (a forced re-extraction) is
+        replaced in one SPARQL update. A crash before the replaced graphs are
+        dropped leaves them beside the new one, never half an article; the
+        next build drops them.
         """
         name = ox.NamedNode(iri)
         quads = list(quads)
@@ -313,15 +336,15 @@ class KGStore:
             if self._store.contains_named_graph(name):
                 triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
                 body = triples.decode("utf-8") if triples else ""
-                self._store.update(f"DROP SILENT GRAPH {name} ; INSERT DATA {{ GRAPH {name} {{ {body} }} }}")
+                self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
             else:
-                self._store.extend(quads)
+                self._store.extend(quads + [ox.Quad(q.subject, q.predicate, q.object) for q in quads])
             for old in replaces:
                 if old != iri:
-                    self._store.remove_graph(ox.NamedNode(old))
+                    self.drop_article(old)
         except OSError as exc:
             raise StoreError(f"cannot write {iri} to the store: {exc}") from exc
-        self._written(len(quads))
+        self._written(2 * len(quads))
 
     def bulk_add(self, nquads: Path, graphs: Iterable[str]) -> None:
         """Bulk-load an N-Quads shard of new article graphs (Oxigraph's bulk loader).
@@ -363,13 +386,16 @@ class KGStore:
         self._mark_dirty()
         for graph in graphs:
             self._store.remove_graph(ox.NamedNode(graph))
+        # the bulk loader writes in no particular order: merged triples may have come without theirs
+        self._store.update("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }")
         self._store.flush()
         journal.unlink()
         return list(graphs)
 
     def drop_article(self, iri: str) -> None:
+        """Drop an article's graph, and its triples from the merge unless another article has them."""
         self._mark_dirty()
-        self._store.remove_graph(ox.NamedNode(iri))
+        self._store.update(_forget(ox.NamedNode(iri)))
 
     def _mark_dirty(self) -> None:
         if not self._dirty and self.path is not None:
@@ -388,6 +414,22 @@ class KGStore:
         for art in self.articles().values():
             out.setdefault(art.source, []).append(art)
         return out
+
+
+def _forget(graph: ox.NamedNode) -> str:
+    """SPARQL Update that drops ``graph`` and those of its triples no other graph holds from the merge."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }} ; "
+            f"DROP SILENT GRAPH {graph}")
+
+
+def with_merge(nquads: bytes, graph: str) -> bytes:
+    """An article's N-Quads followed by the same statements in the default graph (the merge).
+
+    Every line of N-Quads ends with its graph term, and no literal holds a raw
+    line break, so ``<graph> .`` at a line's end is only ever the graph term.
+    """
+    return nquads + nquads.replace(f" <{graph}> .\n".encode(), b" .\n")
 
 
 @contextlib.contextmanager

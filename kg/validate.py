@@ -135,15 +135,12 @@ class _Validator:
 
 
 def validate_store(store: KGStore, inference: str = "none") -> ValidationReport:
-    """Validate every named graph of the store (and the default graph if it holds anything)."""
+    """Validate every article graph of the store (the default graph is only their merge)."""
     validator = _Validator(inference)
     report = ValidationReport()
     for name in store.graphs():
         dataset = to_rdflib(store.quads(name))
         validator.graph(dataset.graph(URIRef(name)), name, report)
-    default = list(store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    if default:
-        validator.graph(to_rdflib(default).default_graph, None, report)
     return report
 
 

@@ -46,13 +46,13 @@ def served(out: Path):
 def test_command_line_uses_the_read_only_server(tmp_path: Path) -> None:
     command = serve_command(tmp_path / "store", 8000, "127.0.0.1")
     assert command[1:] == ["serve-read-only", "--location", str(tmp_path / "store"),
-                           "--bind", "127.0.0.1:8000", "--union-default-graph", "--cors"]
+                           "--bind", "127.0.0.1:8000", "--cors"]
     assert endpoint_url("0.0.0.0", 8000) == "http://127.0.0.1:8000/query"
     help_text = subprocess.run([command[0], "--help"], capture_output=True, text=True, check=True).stdout
     assert "serve-read-only" in help_text
 
 
-def test_endpoint_answers_queries_over_the_union_of_graphs(served) -> None:
+def test_endpoint_answers_queries_over_the_merge_of_graphs(served) -> None:
     url, _ = served
     query = ("PREFIX kg: <https://w3id.org/kgnews/ontology#> "
              "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a kg:Statement }")
