@@ -142,3 +142,29 @@ def test_a_reader_needs_a_built_store(tmp_path):
 
     with pytest.raises(StoreError, match="run `kg build` first"):
         KGStore(tmp_path / "nothing", read_only=True)
+
+
+def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
+    shared = ox.Quad(ox.NamedNode(EX + "nk"), ox.NamedNode(EX + "deploys"), ox.NamedNode(EX + "ru"))
+    own = {name: ox.Quad(ox.NamedNode(EX + name), ox.NamedNode(EX + "p"), ox.Literal(name)) for name in "abc"}
+
+    def article(name: str) -> list[ox.Quad]:
+        g = ox.NamedNode(EX + name)
+        return [ox.Quad(shared.subject, shared.predicate, shared.object, g),
+                ox.Quad(own[name].subject, own[name].predicate, own[name].object, g)]
+
+    rows = "SELECT ?s ?o WHERE { ?s <http://example.org/deploys> ?o . ?s ?p ?x }"   # a join on a shared node
+    with KGStore(tmp_path / "store", lock=True) as store:
+        for name in "abc":
+            store.put_article(EX + name, article(name))
+        # stated by three articles, one row: each triple once, however many articles state it
+        assert len(list(store.query(rows))) == 1
+        assert len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s <http://example.org/deploys> ?o } }"))) == 3
+        assert len(store) == 6                                    # quads in the article graphs
+        store.drop_article(EX + "a")
+        store.put_article(EX + "b2", article("b"), replaces=[EX + "b"])   # a changed file
+        store.put_article(EX + "c", article("c")[1:])             # re-extracted: no longer states it
+        merged = {q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert merged == {q.triple for q in store.quads()} == {shared.triple, own["b"].triple, own["c"].triple}
+        store.drop_article(EX + "b2")
+        assert list(store.query(rows)) == []
