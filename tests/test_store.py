@@ -148,8 +148,8 @@ def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
     shared = ox.Quad(ox.NamedNode(EX + "nk"), ox.NamedNode(EX + "deploys"), ox.NamedNode(EX + "ru"))
     own = {name: ox.Quad(ox.NamedNode(EX + name), ox.NamedNode(EX + "p"), ox.Literal(name)) for name in "abc"}
 
-    def article(name: str) -> list[ox.Quad]:
-        g = ox.NamedNode(EX + name)
+    def article(name: str, graph: str | None = None) -> list[ox.Quad]:
+        g = ox.NamedNode(EX + (graph or name))
         return [ox.Quad(shared.subject, shared.predicate, shared.object, g),
                 ox.Quad(own[name].subject, own[name].predicate, own[name].object, g)]
 
@@ -162,7 +162,7 @@ def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
         assert len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s <http://example.org/deploys> ?o } }"))) == 3
         assert len(store) == 6                                    # quads in the article graphs
         store.drop_article(EX + "a")
-        store.put_article(EX + "b2", article("b"), replaces=[EX + "b"])   # a changed file
+        store.put_article(EX + "b2", article("b", "b2"), replaces=[EX + "b"])   # a changed file
         store.put_article(EX + "c", article("c")[1:])             # re-extracted: no longer states it
         merged = {q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())}
         assert merged == {q.triple for q in store.quads()} == {shared.triple, own["b"].triple, own["c"].triple}
