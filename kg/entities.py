@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.catalogue import load_catalogue
+from kg.catalogue import Catalogue, load_catalogue
 from kg.catalogue import normalise_name as fold
 from kg.lexicon import load_lexicon
-from kg.nlp import clean_label
+from kg.nlp import Tokens, clean_label
 
 ACTOR_WINDOW = 3
 
@@ -53,8 +53,9 @@ class EntityInfo:
             self.names.append(name)
 
 
-def from_catalogue(key: str) -> EntityInfo | None:
-    entry = load_catalogue().get(key)
+def from_catalogue(key: str, catalogue: Catalogue | None = None) -> EntityInfo | None:
+    """The entity of a catalogue key; pass the ``catalogue`` a component holds (loading checks files)."""
+    entry = (catalogue or load_catalogue()).get(key)
     if entry is None:
         return None
     label = entry.labels.get("en") or next(iter(entry.labels.values()), None) or entry.names[0]
@@ -84,7 +85,7 @@ class EntityResolver:
 
         def info_for(key: str) -> EntityInfo | None:
             if key not in entities:
-                info = from_catalogue(key)
+                info = from_catalogue(key, self.catalogue)
                 if info is None:
                     return None
                 entities[key] = info
@@ -165,7 +166,7 @@ class EntityResolver:
                 return info
         for entry in self.catalogue.lookup(text):
             if entry.type == "Person":
-                return from_catalogue(entry.key)
+                return from_catalogue(entry.key, self.catalogue)
         return None
 
     def _pattern_entity(self, text: str, type_: str, entities: dict[str, EntityInfo]) -> EntityInfo | None:
@@ -178,7 +179,7 @@ class EntityResolver:
         for cand in candidates:
             for entry in self.catalogue.lookup(cand):
                 if entry.type == type_ or (type_ == "Location" and entry.type == "Country"):
-                    info = entities.get(entry.key) or from_catalogue(entry.key)
+                    info = entities.get(entry.key) or from_catalogue(entry.key, self.catalogue)
                     if info is not None:
                         entities[entry.key] = info
                         return info
@@ -208,10 +209,10 @@ class EntityResolver:
             return mentions
         taken = {i for s in mentions for i in range(s.start, s.end)}
         extra = []
-        for tok in doc:
-            info = acronyms.get(tok.text)
-            if info is not None and tok.i not in taken:
-                span = Span(doc, tok.i, tok.i + 1, label=info.type, kb_id=info.key or "")
+        for i, word in enumerate(Tokens.of(doc).text):      # plain strings: no Token objects made
+            info = acronyms.get(word)
+            if info is not None and i not in taken:
+                span = Span(doc, i, i + 1, label=info.type, kb_id=info.key or "")
                 span._.kg_kind = "acronym"
                 span._.kg_entity = info.id
                 extra.append(span)

@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from kg.entities import EntityInfo
 from kg.model import Article, ArticleResult, Entity, Evidence, Fact, Mention, Quantity
-from kg.nlp import make_doc, make_pipeline
+from kg.nlp import Tokens, make_doc, make_pipeline
 from kg.relations import RawFact
 from kg.vocab import entity_iri, fact_iri
 
@@ -110,8 +110,9 @@ class Extractor:
 
         for raw in doc._.kg_facts or []:
             convert(raw)
+        bounds = Tokens.of(doc).sentences()
         sentences = tuple(
-            (e.start, e.end) for e in (_evidence(article.text, s.start_char, s.end_char) for s in doc.sents)
+            (e.start, e.end) for e in (_evidence(article.text, start, end) for _s, _e, start, end in bounds)
             if e.text and any(b0 <= e.start < b1 for b0, b1 in article.body)
         )
         entities = tuple(sorted((records[i] for i in used), key=lambda e: e.iri))

@@ -102,6 +102,7 @@ class Tokens:
 
     idx: list[int]
     sent_start: list[int]
+    _sentences: list[tuple[int, int, int, int]] | None = None
 
     @classmethod
     def of(cls, doc: Doc) -> Tokens:
@@ -118,6 +119,19 @@ class Tokens:
     def sentence_start(self, i: int) -> int:
         """First token of the sentence holding token ``i``."""
         return self.sent_start[i] if self.sent_start else 0
+
+    def sentences(self) -> list[tuple[int, int, int, int]]:
+        """``(first token, end token, start char, end char)`` of each sentence, from ``kg_sentences``'
+        starts; reading ``doc.sents`` instead makes a Token object of every token each time."""
+        if self._sentences is None:
+            starts = [i for i, s in enumerate(self.sent_start) if s == i]
+            bounds = []
+            for k, start in enumerate(starts):
+                end = starts[k + 1] if k + 1 < len(starts) else len(self.text)
+                last = end - 1
+                bounds.append((start, end, self.idx[start], self.idx[last] + len(self.text[last])))
+            self._sentences = bounds
+        return self._sentences
 
 
 
@@ -172,10 +186,11 @@ def _char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 
 def _sentence_texts(doc: Doc):
     """(sentence start char, sentence text) for the sentences inside the body."""
-    for sent in doc.sents:
-        text = sent.text
-        if text.strip() and in_body(doc, sent.start_char, sent.start_char + len(text.rstrip())):
-            yield sent.start_char, text
+    whole = doc.text          # made once: Span.text joins the tokens anew each time
+    for _start, _end, start_char, end_char in Tokens.of(doc).sentences():
+        text = whole[start_char:end_char]
+        if text.strip() and in_body(doc, start_char, start_char + len(text.rstrip())):
+            yield start_char, text
 
 
 @Language.component("kg_quantities", assigns=["doc.spans"])

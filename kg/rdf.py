@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -60,6 +61,13 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
 
+@functools.lru_cache(maxsize=256)
+def _v(namespace: Any, name: str) -> ox.NamedNode:
+    """A vocabulary term (``_v(KG, "Mention")``), looked up in its namespace once: making an
+    rdflib URIRef validates it, and the same few terms recur for every mention and fact."""
+    return ox.NamedNode(str(getattr(namespace, name)))
+
+
 def _lit(value: str, lang: str | None = None) -> ox.Literal:
     # article text may hold characters RDF syntaxes cannot carry (NUL, lone surrogates)
     if not value.isascii():
@@ -88,7 +96,7 @@ def time_literal(value: str) -> ox.Literal:
 
 def _entity_triples(entity: Entity, lang: str) -> Iterator[tuple]:
     node = _n(entity.iri)
-    yield node, TYPE, _n(KG[entity.type])
+    yield node, TYPE, _v(KG, entity.type)
     labels = dict((la, text) for text, la in entity.labels)
     if labels:
         for la, text in sorted(labels.items()):
@@ -100,7 +108,7 @@ def _entity_triples(entity: Entity, lang: str) -> Iterator[tuple]:
     if entity.wikidata:
         yield node, SAME_AS, _n(WD[entity.wikidata])
     if entity.key:
-        yield node, _n(KG.entityKey), _lit(entity.key)
+        yield node, _v(KG, "entityKey"), _lit(entity.key)
 
 
 def claim_of(fact: Fact) -> str:
@@ -133,43 +141,43 @@ def claim_label(fact: Fact, entities: Mapping[str, Entity]) -> str:
 def _fact_triples(fact: Fact, doc: ox.NamedNode, entities: Mapping[str, Entity]) -> Iterator[tuple]:
     node = _n(fact.iri)
     pred = _n(relation_iri(fact.predicate))
-    yield node, TYPE, _n(KG.Statement)
-    yield node, _n(KG.predicate), pred
+    yield node, TYPE, _v(KG, "Statement")
+    yield node, _v(KG, "predicate"), pred
     yield node, _n(_PROV + "wasDerivedFrom"), doc
-    yield node, _n(KG.confidence), _typed(f"{fact.confidence:.3f}", "decimal")
+    yield node, _v(KG, "confidence"), _typed(f"{fact.confidence:.3f}", "decimal")
     if fact.subject:
-        yield node, _n(KG.subject), _n(fact.subject)
+        yield node, _v(KG, "subject"), _n(fact.subject)
     if fact.object:
-        yield node, _n(KG.object), _n(fact.object)
+        yield node, _v(KG, "object"), _n(fact.object)
     if fact.claim:
-        yield node, _n(KG.claim), _n(fact.claim)
+        yield node, _v(KG, "claim"), _n(fact.claim)
     if fact.is_claim:
-        yield node, _n(KG.isClaimOnly), _typed("true", "boolean")
+        yield node, _v(KG, "isClaimOnly"), _typed("true", "boolean")
     if fact.hedged:
-        yield node, _n(KG.hedged), _typed("true", "boolean")
+        yield node, _v(KG, "hedged"), _typed("true", "boolean")
     if fact.trigger:
-        yield node, _n(KG.trigger), _lit(fact.trigger)
+        yield node, _v(KG, "trigger"), _lit(fact.trigger)
     if fact.attributed_to:
         yield node, _n(_PROV + "wasAttributedTo"), _n(fact.attributed_to)
     if fact.quantity:
         q = fact.quantity
-        yield node, _n(KG.quantityMin), _typed(q.min, "integer")
-        yield node, _n(KG.quantityMax), _typed(q.max, "integer")
-        yield node, _n(KG.quantityUnit), _lit(q.unit)
+        yield node, _v(KG, "quantityMin"), _typed(q.min, "integer")
+        yield node, _v(KG, "quantityMax"), _typed(q.max, "integer")
+        yield node, _v(KG, "quantityUnit"), _lit(q.unit)
         if q.text:
-            yield node, _n(KG.quantityText), _lit(q.text)
+            yield node, _v(KG, "quantityText"), _lit(q.text)
     if fact.time:
-        yield node, _n(KG.time), time_literal(fact.time)
+        yield node, _v(KG, "time"), time_literal(fact.time)
     if fact.location:
-        yield node, _n(KG.location), _n(fact.location)
+        yield node, _v(KG, "location"), _n(fact.location)
     ev = fact.evidence
     ev_node = _n(evidence_iri(doc.value, ev.start, ev.end))
-    yield node, _n(KG.evidence), ev_node
-    yield ev_node, TYPE, _n(KG.Evidence)
-    yield ev_node, _n(NIF.anchorOf), _lit(ev.text)
-    yield ev_node, _n(NIF.beginIndex), _typed(ev.start, "nonNegativeInteger")
-    yield ev_node, _n(NIF.endIndex), _typed(ev.end, "nonNegativeInteger")
-    yield ev_node, _n(NIF.referenceContext), doc
+    yield node, _v(KG, "evidence"), ev_node
+    yield ev_node, TYPE, _v(KG, "Evidence")
+    yield ev_node, _v(NIF, "anchorOf"), _lit(ev.text)
+    yield ev_node, _v(NIF, "beginIndex"), _typed(ev.start, "nonNegativeInteger")
+    yield ev_node, _v(NIF, "endIndex"), _typed(ev.end, "nonNegativeInteger")
+    yield ev_node, _v(NIF, "referenceContext"), doc
     # the cross-article claim this statement supports, and the direct triple
     # the direct triple states the fact; the content of a confirmation or denial alone is not stated
     if fact.subject and (fact.object or fact.claim) and not fact.is_claim:
@@ -177,14 +185,14 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode, entities: Mapping[str, Entity])
         yield _n(fact.subject), pred, _n(target)
     if fact.predicate not in ("confirms", "denies"):
         claim = _n(claim_of(fact))
-        yield node, _n(KG.aboutClaim), claim
-        yield claim, TYPE, _n(KG.Claim)
+        yield node, _v(KG, "aboutClaim"), claim
+        yield claim, TYPE, _v(KG, "Claim")
         yield claim, LABEL, _lit(claim_label(fact, entities), "en")
-        yield claim, _n(KG.predicate), pred
+        yield claim, _v(KG, "predicate"), pred
         if fact.subject:
-            yield claim, _n(KG.subject), _n(fact.subject)
+            yield claim, _v(KG, "subject"), _n(fact.subject)
         if fact.object:
-            yield claim, _n(KG.object), _n(fact.object)
+            yield claim, _v(KG, "object"), _n(fact.object)
 
 
 def article_quads(result: ArticleResult) -> list[ox.Quad]:
@@ -192,12 +200,12 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
     art = result.article
     doc = _n(art.iri)
     triples: list[tuple] = [
-        (doc, TYPE, _n(KG.Article)),
-        (doc, _n(KG.sourcePath), _lit(art.source)),
-        (doc, _n(KG.contentHash), _lit(art.content_hash)),
+        (doc, TYPE, _v(KG, "Article")),
+        (doc, _v(KG, "sourcePath"), _lit(art.source)),
+        (doc, _v(KG, "contentHash"), _lit(art.content_hash)),
         (doc, _n(_DCT + "language"), _lit(art.lang)),
-        (doc, _n(NIF.isString), _lit(art.text)),
-        (doc, _n(KG.sentenceCount), _typed(len(result.sentences), "integer")),
+        (doc, _v(NIF, "isString"), _lit(art.text)),
+        (doc, _v(KG, "sentenceCount"), _typed(len(result.sentences), "integer")),
     ]
     if art.title:
         triples.append((doc, _n(_DCT + "title"), _lit(art.title, art.lang)))
@@ -208,19 +216,19 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
     if art.published:
         triples.append((doc, _n(_DCT + "issued"), time_literal(art.published)))
     if art.url and re.match(r"https?://", art.url):
-        triples.append((doc, _n(SCHEMA.url), _typed(art.url, "anyURI")))
+        triples.append((doc, _v(SCHEMA, "url"), _typed(art.url, "anyURI")))
     for entity in result.entities:
         triples.extend(_entity_triples(entity, art.lang))
     for m in result.mentions:
         node = _n(mention_iri(art.iri, m.start, m.end, m.entity))
         triples += [
-            (node, TYPE, _n(KG.Mention)),
-            (node, _n(NIF.anchorOf), _lit(m.text)),
-            (node, _n(NIF.beginIndex), _typed(m.start, "nonNegativeInteger")),
-            (node, _n(NIF.endIndex), _typed(m.end, "nonNegativeInteger")),
-            (node, _n(NIF.referenceContext), doc),
-            (node, _n(ITSRDF.taIdentRef), _n(m.entity)),
-            (doc, _n(KG.mentions), _n(m.entity)),
+            (node, TYPE, _v(KG, "Mention")),
+            (node, _v(NIF, "anchorOf"), _lit(m.text)),
+            (node, _v(NIF, "beginIndex"), _typed(m.start, "nonNegativeInteger")),
+            (node, _v(NIF, "endIndex"), _typed(m.end, "nonNegativeInteger")),
+            (node, _v(NIF, "referenceContext"), doc),
+            (node, _v(ITSRDF, "taIdentRef"), _n(m.entity)),
+            (doc, _v(KG, "mentions"), _n(m.entity)),
         ]
     entities = {e.iri: e for e in result.entities}
     for fact in result.facts:

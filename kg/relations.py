@@ -112,6 +112,7 @@ class RelationExtractor:
         self.lang = lang
         self.lex = load_lexicon(lang)
         self.non_troops = self.lex.single_words("non_troops")
+        self.catalogue = load_catalogue()
 
     # -- building the sentence views -------------------------------------------------
     def _sentences(self, doc: Doc) -> list[Sentence]:
@@ -120,13 +121,13 @@ class RelationExtractor:
         views = []
         by_sent: dict[int, Sentence] = {}
         tokens = Tokens.of(doc)
-        for sent in doc.sents:
-            if not sent.text.strip() or not in_body(doc, sent.start_char, sent.start_char + 1):
+        for start, end, start_char, _end_char in tokens.sentences():
+            if all(tokens.space[start:end]) or not in_body(doc, start_char, start_char + 1):
                 continue
-            view = Sentence(doc, sent, self.lang, self.lex, entities, paragraph_of(doc, sent.start_char),
+            view = Sentence(doc, doc[start:end], self.lang, self.lex, entities, paragraph_of(doc, start_char),
                             tokens, doc_mentions=mentions)
             views.append(view)
-            for i in range(sent.start, sent.end):
+            for i in range(start, end):
                 by_sent[i] = view
         for mention in mentions:
             holder = by_sent.get(mention.start)
@@ -231,8 +232,8 @@ class RelationExtractor:
         for other in s.entities.values():
             if other.type == "Country" and other.country == info.country:
                 return other.id
-        entry = load_catalogue().country(info.country)
-        made = from_catalogue(entry.key) if entry is not None else None
+        entry = self.catalogue.country(info.country)
+        made = from_catalogue(entry.key, self.catalogue) if entry is not None else None
         if made is None:
             return None
         s.entities[made.id] = made
@@ -243,8 +244,8 @@ class RelationExtractor:
         info = s.entities.get(entity) if entity else None
         if info is None or info.type != "Location":
             return entity
-        entry = load_catalogue().get(info.key) if info.key else None
-        country = load_catalogue().country(entry.country) if entry is not None and entry.country else None
+        entry = self.catalogue.get(info.key) if info.key else None
+        country = self.catalogue.country(entry.country) if entry is not None and entry.country else None
         if country is None or (info.label not in country.metonyms and not (set(info.names) & set(country.metonyms))):
             return entity
         return self._country_of(s, entity)
