@@ -16,6 +16,7 @@ article) and the HTML graph.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import time
 from collections import Counter
@@ -157,8 +158,13 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
             for iri in plan.gone():
                 store.drop_article(iri)
                 summary.dropped += 1
-        write_outputs(store, out, summary)
-    if render:
+        unchanged = not (summary.added or summary.replaced or summary.dropped or force)
+        state = outputs_state(store)
+        current = unchanged and _restore_figures(out, state, summary)
+        if not current:
+            write_outputs(store, out, summary)
+            _save_figures(out, state, summary)
+    if render and not (current and (out / "graph.html").exists()):
         render_graph(out)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -234,23 +240,56 @@ def write_outputs(store: KGStore, out: Path, summary: BuildSummary) -> None:
     """graph.trig, facts.jsonl and entities.jsonl from the store, and the store's figures."""
     import pyoxigraph as ox
 
-    from kg.records import entity_rows, fact_rows
+    from kg.records import article_rows
     from kg.vocab import PREFIXES
 
     with open(out / "graph.trig", "wb") as handle:      # the article graphs; the merge is theirs
         ox.serialize(store.quads(), handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
     entity_ids = set()
-    with open(out / "entities.jsonl", "w", encoding="utf-8") as handle:
-        for row in entity_rows(store):
-            entity_ids.add(row["id"])
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    with open(out / "facts.jsonl", "w", encoding="utf-8") as handle:
-        for row in fact_rows(store):
-            summary.facts[row["predicate"]] += 1
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with open(out / "entities.jsonl", "w", encoding="utf-8") as entities_out, \
+            open(out / "facts.jsonl", "w", encoding="utf-8") as facts_out:
+        for entities, facts in article_rows(store):
+            for row in entities:
+                entity_ids.add(row["id"])
+                entities_out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for row in facts:
+                summary.facts[row["predicate"]] += 1
+                facts_out.write(json.dumps(row, ensure_ascii=False) + "\n")
     summary.entities = len(entity_ids)
     summary.triples = len(store)
     summary.graphs = len(store.graphs())
+
+
+OUTPUTS_STATE = ".outputs.json"
+OUTPUT_FILES = ("graph.trig", "facts.jsonl", "entities.jsonl")
+
+
+def outputs_state(store: KGStore) -> str:
+    """A digest of which article graphs the store holds: the outputs are current while it holds."""
+    digest = hashlib.sha256()
+    for iri in store.graphs():
+        digest.update(iri.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _save_figures(out: Path, state: str, summary: BuildSummary) -> None:
+    figures = {"state": state, "entities": summary.entities, "facts": dict(summary.facts),
+               "triples": summary.triples, "graphs": summary.graphs}
+    (out / OUTPUTS_STATE).write_text(json.dumps(figures), encoding="utf-8")
+
+
+def _restore_figures(out: Path, state: str, summary: BuildSummary) -> bool:
+    """When nothing changed since the outputs were written, take their figures instead of rewriting
+    them (a build over a large store that adds nothing should cost the reading, not the writing)."""
+    try:
+        figures = json.loads((out / OUTPUTS_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if figures.get("state") != state or not all((out / name).exists() for name in OUTPUT_FILES):
+        return False
+    summary.entities, summary.triples, summary.graphs = figures["entities"], figures["triples"], figures["graphs"]
+    summary.facts.update(figures["facts"])
+    return True
 
 
 def render_graph(out: Path) -> None:

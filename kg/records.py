@@ -134,17 +134,36 @@ def _entities(store: KGStore, graph: ox.NamedNode) -> dict[str, _Entity]:
 
 def entity_rows(store: KGStore) -> Iterator[dict[str, Any]]:
     """One row per article and entity, articles by source, entities by first mention."""
+    for entities, _facts in article_rows(store, facts=False):
+        yield from entities
+
+
+def fact_rows(store: KGStore) -> Iterator[dict[str, Any]]:
+    """One row per statement, articles by source, statements by evidence offsets."""
+    for _entities, facts in article_rows(store, entities=False):
+        yield from facts
+
+
+def article_rows(store: KGStore, *, entities: bool = True,
+                 facts: bool = True) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Per article (by source): its entity rows and its fact rows, the graph read once for both."""
     for graph, source in _articles(store):
-        entities = _entities(store, graph)
+        known = _entities(store, graph)
+        yield (_entity_rows(known, graph, source) if entities else [],
+               _fact_rows(store, known, graph, source) if facts else [])
 
-        def order(e: _Entity) -> tuple:
-            first = min(e.mentions)[:2] if e.mentions else (float("inf"), float("inf"))
-            return (*first, e.label or "", e.iri)
 
-        for entity in sorted(entities.values(), key=order):
-            row = {"doc": graph.value, "source": source, **entity.obj()}
-            row["mentions"] = [[s, e] for s, e, _ in sorted(set(entity.mentions))]
-            yield row
+def _entity_rows(entities: dict[str, _Entity], graph: ox.NamedNode, source: str) -> list[dict[str, Any]]:
+    def order(e: _Entity) -> tuple:
+        first = min(e.mentions)[:2] if e.mentions else (float("inf"), float("inf"))
+        return (*first, e.label or "", e.iri)
+
+    rows = []
+    for entity in sorted(entities.values(), key=order):
+        row = {"doc": graph.value, "source": source, **entity.obj()}
+        row["mentions"] = [[s, e] for s, e, _ in sorted(set(entity.mentions))]
+        rows.append(row)
+    return rows
 
 
 def _entity_obj(entities: dict[str, _Entity], iri: str | None) -> dict[str, Any] | None:
@@ -157,54 +176,52 @@ def _predicate_name(iri: str) -> str:
     return unquote(iri[len(_KG):]) if iri.startswith(_KG) else iri
 
 
-def fact_rows(store: KGStore) -> Iterator[dict[str, Any]]:
-    """One row per statement, articles by source, statements by evidence offsets."""
-    for graph, source in _articles(store):
-        entities = _entities(store, graph)
-        values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for row in _bound(store, _STATEMENT_VALUES, graph):
-            values[row["f"].value][row["p"].value].append(row["v"])
-        evidence: dict[str, dict[str, Any]] = {}
-        for row in _bound(store, _EVIDENCE, graph):
-            evidence[row["f"].value] = {"text": _value(row["text"]), "start": _int(row["start"]),
-                                        "end": _int(row["end"])}
+def _fact_rows(store: KGStore, entities: dict[str, _Entity], graph: ox.NamedNode,
+               source: str) -> list[dict[str, Any]]:
+    values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for row in _bound(store, _STATEMENT_VALUES, graph):
+        values[row["f"].value][row["p"].value].append(row["v"])
+    evidence: dict[str, dict[str, Any]] = {}
+    for row in _bound(store, _EVIDENCE, graph):
+        evidence[row["f"].value] = {"text": _value(row["text"]), "start": _int(row["start"]),
+                                    "end": _int(row["end"])}
 
-        rows = []
-        for iri, props in values.items():
-            def one(prop: str, props: dict[str, list] = props) -> Any:
-                found = sorted(props.get(prop, ()), key=str)
-                return found[0] if found else None
+    rows = []
+    for iri, props in values.items():
+        def one(prop: str, props: dict[str, list] = props) -> Any:
+            found = sorted(props.get(prop, ()), key=str)
+            return found[0] if found else None
 
-            pred = one(str(KG.predicate))
-            qmin, qmax = one(str(KG.quantityMin)), one(str(KG.quantityMax))
-            quantity = None
-            if qmin is not None and qmax is not None:
-                quantity = {"min": _int(qmin), "max": _int(qmax),
-                            "unit": _value(one(str(KG.quantityUnit))) or "troops"}
-            confidence = one(str(KG.confidence))
-            hedged = one(str(KG.hedged))
-            rows.append({
-                "id": iri,
-                "doc": graph.value,
-                "source": source,
-                "predicate": _predicate_name(pred.value) if pred is not None else None,
-                "subject": _entity_obj(entities, _value(one(str(KG.subject)))),
-                "object": _entity_obj(entities, _value(one(str(KG.object)))),
-                "claim": _value(one(str(KG.claim))),
-                "quantity": quantity,
-                "time": _value(one(str(KG.time))),
-                "location": _entity_obj(entities, _value(one(str(KG.location)))),
-                "evidence": evidence.get(iri),
-                "confidence": float(confidence.value) if confidence is not None else None,
-                "attributed_to": _entity_obj(entities, _value(one(PREFIXES["prov"] + "wasAttributedTo"))),
-                "hedged": hedged is not None and hedged.value in ("true", "1"),
-            })
+        pred = one(str(KG.predicate))
+        qmin, qmax = one(str(KG.quantityMin)), one(str(KG.quantityMax))
+        quantity = None
+        if qmin is not None and qmax is not None:
+            quantity = {"min": _int(qmin), "max": _int(qmax),
+                        "unit": _value(one(str(KG.quantityUnit))) or "troops"}
+        confidence = one(str(KG.confidence))
+        hedged = one(str(KG.hedged))
+        rows.append({
+            "id": iri,
+            "doc": graph.value,
+            "source": source,
+            "predicate": _predicate_name(pred.value) if pred is not None else None,
+            "subject": _entity_obj(entities, _value(one(str(KG.subject)))),
+            "object": _entity_obj(entities, _value(one(str(KG.object)))),
+            "claim": _value(one(str(KG.claim))),
+            "quantity": quantity,
+            "time": _value(one(str(KG.time))),
+            "location": _entity_obj(entities, _value(one(str(KG.location)))),
+            "evidence": evidence.get(iri),
+            "confidence": float(confidence.value) if confidence is not None else None,
+            "attributed_to": _entity_obj(entities, _value(one(PREFIXES["prov"] + "wasAttributedTo"))),
+            "hedged": hedged is not None and hedged.value in ("true", "1"),
+        })
 
-        def order(row: dict[str, Any]) -> tuple:
-            ev = row["evidence"] or {"start": -1, "end": -1}
-            return (ev["start"], ev["end"], row["predicate"] or "", row["id"])
+    def order(row: dict[str, Any]) -> tuple:
+        ev = row["evidence"] or {"start": -1, "end": -1}
+        return (ev["start"], ev["end"], row["predicate"] or "", row["id"])
 
-        yield from sorted(rows, key=order)
+    return sorted(rows, key=order)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:

@@ -239,3 +239,18 @@ def test_one_writer_at_a_time_and_queries_answer_during_a_build(corpus, seed_bui
     assert "80 added" in stdout
     after = CliRunner().invoke(main, ["query", count, "--out", str(out), "-f", "csv"])
     assert after.output.split() == ["n", str(5 + len(reference))]
+
+
+def test_a_build_that_changes_nothing_keeps_the_outputs_and_their_figures(seed_build, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(seed_build[0], out)
+    first = seed_build[1]
+    stamps = {name: (out / name).stat().st_mtime_ns for name in ("graph.trig", "facts.jsonl", "entities.jsonl")}
+    again = build([SEEDS], out, render=False)
+    assert (again.added, again.skipped) == (0, 5)
+    assert {name: (out / name).stat().st_mtime_ns for name in stamps} == stamps       # not rewritten
+    assert (again.entities, again.facts, again.triples, again.graphs) == \
+        (first.entities, first.facts, first.triples, first.graphs)
+    (out / "facts.jsonl").unlink()                     # an output gone: written again
+    build([SEEDS], out, render=False)
+    assert (out / "facts.jsonl").read_bytes() == (seed_build[0] / "facts.jsonl").read_bytes()
