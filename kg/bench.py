@@ -2,12 +2,15 @@
 
 Makes a corpus of varied articles from the seed articles (paragraphs
 recombined across seeds, figures, dates and country names varied, so no two
-articles are the same text), then measures on one core:
+articles are the same text), then measures:
 
-* a full build: articles/s and sentences/s, peak RSS of the build process;
-* the ratio of build time to bare spaCy tokenisation of the same texts;
+* a full build on one core (``--jobs 1``): articles/s and sentences/s, peak
+  RSS, the ratio of build time to bare spaCy tokenisation of the same texts,
+  and the same build again with nothing changed;
+* the same build with worker processes (``--jobs 2``) and the speed-up;
 * three typical SPARQL queries on the Oxigraph store next to the same
-  queries on an in-memory rdflib graph of the same data;
+  queries on an in-memory rdflib graph of the same data (their rows must agree);
+* peak RSS for a ten times larger corpus, to show memory does not grow with it;
 * where the renderer is installed, time to the first drawn frame of the HTML
   graph for 500 and 5,000 synthetic nodes in headless Chromium.
 
@@ -80,13 +83,13 @@ def make_corpus(seeds: Path, count: int, target: Path, *, seed: int = 7) -> Path
     return path
 
 
-def _run_build(corpus: Path, out: Path, jobs: int | None = None) -> tuple[float, int, str]:
+def _run_build(corpus: Path, out: Path, jobs: int = 1) -> tuple[float, int, str]:
     """Wall time, peak RSS (KiB) and output of a `kg build` in a child process."""
-    cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-render", "-q"]
-    if jobs is not None:
-        cmd += ["--jobs", str(jobs)]
+    cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-render", "-q",
+           "--jobs", str(jobs)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # wait4's usage of the child covers its own children too (the worker processes): the peak of any
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     stdout = proc.stdout.read() if proc.stdout else ""
@@ -94,6 +97,11 @@ def _run_build(corpus: Path, out: Path, jobs: int | None = None) -> tuple[float,
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed:\n{stdout}\n{stderr}")
     return seconds, usage.ru_maxrss, stdout
+
+
+def _figure(stdout: str, name: str) -> int:
+    match = re.search(rf"{name}\s+(\d+)", stdout)
+    return int(match.group(1)) if match else 0
 
 
 def _tokenise_seconds(corpus: Path) -> float:
@@ -108,7 +116,9 @@ def _tokenise_seconds(corpus: Path) -> float:
     return time.perf_counter() - started
 
 
-def _query_times(out: Path, repeat: int = 3) -> list[tuple[str, float, float]]:
+def _query_times(out: Path, repeat: int = 3) -> list[tuple[str, float, float, int]]:
+    """Each query on the Oxigraph store and on an rdflib Dataset parsed from graph.trig (its default
+    graph the union of the article graphs, as the store's is their merge); rows must agree."""
     from rdflib import Dataset
 
     from kg.store import KGStore
@@ -121,46 +131,65 @@ def _query_times(out: Path, repeat: int = 3) -> list[tuple[str, float, float]]:
         for name, query in QUERIES.items():
             started = time.perf_counter()
             for _ in range(repeat):
-                list(store.query(query))
+                found = len(list(store.query(query)))
             ox_ms = (time.perf_counter() - started) / repeat * 1000
             started = time.perf_counter()
             for _ in range(repeat):
-                list(dataset.query(sparql_prefixes() + query))
+                again = len(list(dataset.query(sparql_prefixes() + query)))
             rdflib_ms = (time.perf_counter() - started) / repeat * 1000
-            rows.append((name, ox_ms, rdflib_ms))
+            if again != found:
+                raise SystemExit(f"{name}: {found} rows from Oxigraph, {again} from rdflib")
+            rows.append((name, ox_ms, rdflib_ms, found))
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000, help="corpus size (default 1000)")
+    parser.add_argument("--large", type=int, default=10000,
+                        help="the larger corpus for the memory comparison (default 10000; 0 skips it)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the parallel build (default 2)")
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seed articles folder")
     parser.add_argument("--no-render", action="store_true", help="skip the browser figures")
     args = parser.parse_args(argv)
+    n = args.articles
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         tmpdir = Path(tmp)
-        corpus = make_corpus(args.seeds, args.articles, tmpdir / "corpus")
+        corpus = make_corpus(args.seeds, n, tmpdir / "corpus")
         out = tmpdir / "out"
-        seconds, rss_kib, stdout = _run_build(corpus, out)
-        match = re.search(r"sentences\s+(\d+)", stdout)
-        sentences = int(match.group(1)) if match else 0
+        seconds, rss_kib, stdout = _run_build(corpus, out, jobs=1)
+        sentences = _figure(stdout, "sentences")
         tok = _tokenise_seconds(corpus)
-        print(f"corpus            {args.articles} articles generated from {args.seeds}/ (varied)")
-        print(f"build (1 core)    {seconds:.2f} s  {args.articles / seconds:.1f} articles/s  "
-              f"{sentences / seconds:.1f} sentences/s")
-        print(f"vs tokenising     {tok:.3f} s bare spaCy tokenisation -> build/tokenise = {seconds / tok:.1f}x")
-        print(f"peak RSS          {rss_kib / 1024:.1f} MiB (build process)")
-        print("SPARQL            query | oxigraph ms | rdflib in-memory ms")
-        for name, ox_ms, rdflib_ms in _query_times(out):
-            print(f"                  {name:<32} {ox_ms:9.2f} {rdflib_ms:12.2f}")
+        print(f"corpus            {n} articles generated from {args.seeds}/ (varied), {sentences} sentences, "
+              f"{_figure(stdout, 'triples')} quads", flush=True)
+        print(f"build --jobs 1    {seconds:7.2f} s  {n / seconds:6.1f} articles/s  {sentences / seconds:7.1f} "
+              f"sentences/s  peak RSS {rss_kib / 1024:.0f} MiB", flush=True)
+        print(f"  vs tokenising   {tok:.3f} s of bare spaCy tokenisation: build/tokenise = {seconds / tok:.0f}x")
+        again, _rss, _out = _run_build(corpus, out, jobs=1)
+        print(f"  again, no change {again:6.2f} s  (every article skipped by its content hash)", flush=True)
+        par_seconds, par_rss, _out = _run_build(corpus, tmpdir / f"out-{args.jobs}", jobs=args.jobs)
+        print(f"build --jobs {args.jobs}    {par_seconds:7.2f} s  {n / par_seconds:6.1f} articles/s  speed-up "
+              f"{seconds / par_seconds:.2f}x on {os.cpu_count()} cores  peak RSS {par_rss / 1024:.0f} MiB "
+              "(largest process)", flush=True)
+        print(f"SPARQL            {'query':<34} {'oxigraph ms':>11} {'rdflib ms':>10} {'rows':>6}")
+        for name, ox_ms, rdflib_ms, found in _query_times(out):
+            print(f"                  {name:<34} {ox_ms:11.2f} {rdflib_ms:10.2f} {found:6d}", flush=True)
+        if args.large:
+            big = make_corpus(args.seeds, args.large, tmpdir / "corpus-large", seed=11)
+            big_seconds, big_rss, _out = _run_build(big, tmpdir / "out-large", jobs=1)
+            growth = (big_rss - rss_kib) / rss_kib * 100
+            print(f"memory            peak RSS {rss_kib / 1024:.0f} MiB for {n} articles, {big_rss / 1024:.0f} MiB "
+                  f"for {args.large} ({growth:+.1f}%), --jobs 1; the large build took {big_seconds:.0f} s "
+                  f"({args.large / big_seconds:.1f} articles/s)", flush=True)
     if not args.no_render:
         try:
             from kg.render_bench import first_frame_ms
         except ImportError:
             print("render            (kg.render_bench not installed)")
         else:
-            for n in (500, 5000):
-                print(f"render {n:>5} nodes first frame {first_frame_ms(n):.0f} ms (headless Chromium)")
+            for nodes in (500, 5000):
+                print(f"render {nodes:>5} nodes first frame {first_frame_ms(nodes):.0f} ms (headless Chromium)",
+                      flush=True)
     return 0
 
 
