@@ -25,11 +25,12 @@ install: $(STAMP)
 install-test: $(TSTAMP) browser
 
 # Debian's Chromium for the HTML tests (never `playwright install`: no downloads at run time)
+# and raptor's rapper, an independent parser the export tests read every RDF syntax back with
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && command -v rapper >/dev/null 2>&1; } || { \
+	  echo "installing Debian's chromium and raptor2-utils for the browser and export tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium raptor2-utils; }
 
 # Debian's Virtuoso for `make test-stores`: the dba password preseeded, so no prompt.
 # The packaged daemon is not needed: the tests start their own on free loopback ports.

@@ -177,7 +177,8 @@ class ArticleWriter:
         self.store = store
 
     def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
-        self.store.put_article(done.iri, done.quad_list(), replaces=replaces)
+        data = done.nquads if done.nquads is not None else (done.quads or ())
+        self.store.put_article(done.iri, data, replaces=replaces)
 
     def finish(self) -> None:
         pass

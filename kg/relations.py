@@ -415,11 +415,12 @@ class RelationExtractor:
                        object=obj._.kg_entity if obj is not None else None, confidence=0.6,
                        is_claim=True, token=cue[0])
 
-    def _owner_of_noun(self, s: Sentence, trig: Span, right: int, events: list[Event]) -> tuple[str | None, bool,
-                                                                                           tuple | None]:
+    def _owner_of_noun(self, s: Sentence, trig: Span, right: int, events: list[Event],
+                       state: ArticleState) -> tuple[str | None, bool, tuple | None]:
         """Whose deployment a noun names: "pengerahan pasukan Korea Utara", "North Korea's deployment",
-        "North Korean troop deployment", or the confirming state's own ("North Korea confirms troop
-        deployment")."""
+        "North Korean troop deployment"; as the object of a confirmation or denial with no owner of
+        its own, the deployment the article told last ("Seoul confirmed the deployment"), or with none
+        told yet, the speaking state's own ("North Korea confirms troop deployment")."""
         after = s.troop_nouns(trig.end, min(right, trig.end + 4))
         troops = after[0] if after else None
         if troops:
@@ -453,6 +454,9 @@ class RelationExtractor:
             k -= 1
         for ev in events:
             if ev.kind == "stance" and ev.end <= trig.start <= ev.end + 3 and ev.speakers:
+                told = [f.subject for f in state.facts if f.predicate == "deploys" and f.subject]
+                if told:
+                    return told[-1], False, troops
                 info = s.entities.get(ev.speakers[0])
                 if info is not None and info.type == "Country":
                     return ev.speakers[0], False, troops
@@ -467,7 +471,7 @@ class RelationExtractor:
         nominal = t.kind == "noun" or (self.lang == "en" and trig.start > s.start and \
             s.tok.lower[trig.start - 1] in ("the", "a", "an", "its", "their", "this", "that"))
         if nominal:  # "the dispatch of 10,000 troops by Pyongyang" is a noun, whatever the lexicon says
-            subject, pron, troops = self._owner_of_noun(s, trig, right, events)
+            subject, pron, troops = self._owner_of_noun(s, trig, right, events, state)
         elif self._passive(s, trig, t):
             agent = s.agent(trig.end)
             before = s.troop_nouns(left, trig.start)
@@ -624,6 +628,11 @@ class RelationExtractor:
             if claims:
                 return claims, 1.0
         if comp is not None:
+            # "confirmed the deployment on Monday, adding that ...": a deployment named as the verb's
+            # object comes first; the clause belongs to the later verb
+            claims = [f for f in same if ev.end <= f.token < comp[0] - 1]
+            if claims:
+                return claims, 1.0
             claims = [f for f in same if comp[0] <= f.token < comp[1]]
             claims = claims or self._presence(s, comp[0], comp[1], state, events, relaxed=True)
             if not claims:

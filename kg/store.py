@@ -320,9 +320,11 @@ class KGStore:
         return int(next(iter(rows))["n"].value)
 
     # -- writing -----------------------------------------------------------------
-    def put_article(self, iri: str, quads: Iterable[ox.Quad], replaces: Iterable[str] = ()) -> None:
+    def put_article(self, iri: str, quads: Iterable[ox.Quad] | bytes, replaces: Iterable[str] = ()) -> None:
         """Store an article's graph atomically, then drop the graphs it replaces.
 
+        ``quads`` are the article graph's quads, or their N-Quads (as worker
+        processes send them: loaded without making a Python object per quad).
         A new graph and its triples in the merged default graph go in one
         transaction; a graph already stored (a forced re-extraction) is
         replaced in one SPARQL update. A crash before the replaced graphs are
@@ -330,21 +332,28 @@ class KGStore:
         next build drops them.
         """
         name = ox.NamedNode(iri)
-        quads = list(quads)
         self._mark_dirty()
         try:
-            if self._store.contains_named_graph(name):
-                triples = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
-                body = triples.decode("utf-8") if triples else ""
-                self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
+            if isinstance(quads, bytes) and not self._store.contains_named_graph(name):
+                self._store.load(input=with_merge(quads, iri), format=ox.RdfFormat.N_QUADS)
+                count = quads.count(b"\n")
             else:
-                self._store.extend(quads + [ox.Quad(q.subject, q.predicate, q.object) for q in quads])
+                if isinstance(quads, bytes):
+                    quads = ox.parse(quads, format=ox.RdfFormat.N_QUADS)
+                listed = list(quads)
+                count = len(listed)
+                if self._store.contains_named_graph(name):
+                    triples = ox.serialize([q.triple for q in listed], format=ox.RdfFormat.N_TRIPLES)
+                    body = triples.decode("utf-8") if triples else ""
+                    self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
+                else:
+                    self._store.extend(listed + [ox.Quad(q.subject, q.predicate, q.object) for q in listed])
             for old in replaces:
                 if old != iri:
                     self.drop_article(old)
-        except OSError as exc:
+        except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot write {iri} to the store: {exc}") from exc
-        self._written(2 * len(quads))
+        self._written(2 * count)
 
     def bulk_add(self, nquads: Path, graphs: Iterable[str]) -> None:
         """Bulk-load an N-Quads shard of new article graphs (Oxigraph's bulk loader).

@@ -100,6 +100,16 @@ ROWS = [
      {C(RU, ("deploys", NK, RU)), C(NK, ("deploys", NK, RU))}, set()),
     ("en", "“I can confirm that North Korean troops are in Russia,” Mark Rutte told reporters.",
      {C("Mark Rutte", ("deploys", NK, RU))}, set()),
+    # "the deployment" confirmed by a third party is the one told before, not the speaker's own
+    ("en", "North Korea has sent 3,000 soldiers to Russia. South Korea confirmed the deployment on Friday.",
+     {C(KR, ("deploys", NK, RU))}, {D(KR, RU), C(KR, ("deploys", KR, RU))}),
+    ("en", "North Korea has sent troops to Russia. Seoul confirmed the deployment, adding that they came by sea.",
+     {C(KR, ("deploys", NK, RU))}, {C(KR, ("asserts", None, None))}),
+    ("id", "Korut mengirim 2.000 tentara ke Rusia. Kementerian Pertahanan Korea Selatan membenarkan "
+           "pengiriman pasukan tersebut.", {C("Ministry of National Defense", ("deploys", NK, RU))},
+     {D(KR, RU)}),
+    ("id", "Korea Utara memberangkatkan 1.500 personel militer ke Rusia.", {D(NK, RU)}, set()),
+    ("id", "Sebanyak 500 tentara diberangkatkan oleh Pyongyang ke Rusia.", {D(NK, RU)}, set()),
 ]
 
 

@@ -43,6 +43,13 @@ def test_put_article_adds_then_replaces_a_graph_whole(tmp_path):
         # a changed file: the new graph in, the old one out
         store.put_article(EX + "c", graph_quads("c", 4), replaces=[EX + "b"])
         assert names(store) == {"a", "c"}
+        # as N-Quads, the way worker processes send it: new, then again
+        for tag in ("", "again"):
+            data = ox.serialize(graph_quads("d", 3, tag=tag), format=ox.RdfFormat.N_QUADS)
+            store.put_article(EX + "d", data)
+            assert set(store.quads(EX + "d")) == set(graph_quads("d", 3, tag=tag))
+        merged = {q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert merged == {q.triple for q in store.quads()}
 
 
 def test_a_second_writer_fails_at_once_with_a_clear_message(tmp_path):
