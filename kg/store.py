@@ -52,7 +52,7 @@ JOURNAL_NAME = "kg-journal.json"
 SNAPSHOTS_NAME = "snapshots"
 DIRTY_NAME = "kg-dirty"     # the store holds writes that no snapshot has yet
 SNAPSHOT_READY = "KG-READY"
-KEEP_SNAPSHOTS = 2
+KEEP_SNAPSHOTS = 1          # and those a reader still has open (pinned): they share files with the store
 FLUSH_EVERY = 200_000      # quads between flushes: keeps RocksDB's memtables (and RSS) small
 READERS_WAIT = 30.0        # seconds a build waits for running queries to finish
 SNAPSHOT_WAIT = 10.0       # seconds a reader waits for a starting build's snapshot
@@ -101,7 +101,8 @@ def _snapshots(path: Path) -> list[Path]:
     folder = side_file(path, SNAPSHOTS_NAME)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and (p / SNAPSHOT_READY).exists())
+    return sorted(p for p in folder.iterdir()
+                  if p.name.isdigit() and p.is_dir() and (p / SNAPSHOT_READY).exists())
 
 
 def latest_snapshot(path: Path, wait: float = 0.0) -> Path | None:

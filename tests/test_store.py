@@ -175,3 +175,13 @@ def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
         assert merged == {q.triple for q in store.quads()} == {shared.triple, own["b"].triple, own["c"].triple}
         store.drop_article(EX + "b2")
         assert list(store.query(rows)) == []
+
+
+def test_a_snapshot_being_made_is_never_the_latest(tmp_path):
+    path = tmp_path / "store"
+    KGStore(path, lock=True).close()
+    published = latest_snapshot(path)
+    staging = side_file(path, "snapshots") / "staging-99999999999999999999"
+    staging.mkdir()
+    (staging / "KG-READY").touch()          # marked, not yet renamed into place
+    assert latest_snapshot(path) == published
