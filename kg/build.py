@@ -158,6 +158,7 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
             for iri in plan.gone():
                 store.drop_article(iri)
                 summary.dropped += 1
+        store.done_writing()
         unchanged = not (summary.added or summary.replaced or summary.dropped or force)
         state = outputs_state(store)
         current = unchanged and _restore_figures(out, state, summary)

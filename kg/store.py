@@ -226,6 +226,21 @@ class KGStore:
             shutil.rmtree(stale, ignore_errors=True)
         return target
 
+    def done_writing(self) -> None:
+        """The writes are over: publish a snapshot and reopen read-only, still holding the locks.
+
+        The writer's buffers and caches go with the writable handle, so a build
+        that then reads the whole store back (the outputs) does not carry both.
+        """
+        if self.path is None or self.read_only:
+            return
+        if self._dirty:
+            self.publish_snapshot()
+        self._store.flush()
+        del self._store
+        self._store = ox.Store.read_only(str(self.path))
+        self.read_only = True
+
     @staticmethod
     def _drop_snapshot(snapshot: Path) -> None:
         pin_path = snapshot.with_suffix(".lock")
