@@ -1,16 +1,20 @@
 """``kg build``: ingest, extract and store articles, then write the outputs.
 
-The build streams: each article is read, extracted and written to the store
-(one transaction per article) before the next is read, so memory does not
-grow with the corpus. It is incremental: an article whose content hash is
-already stored is skipped, a file whose content changed replaces its named
-graph, ``force`` re-extracts everything and ``prune`` drops the graphs of
-files that are gone. A bad file is reported in one line and skipped; what is
-already stored is never lost.
+The build streams: articles are read one by one, extracted where the
+:class:`~kg.parallel.Runner` puts the work (this process, worker processes or
+a Dask cluster, through a bounded window) and written by this process, the
+one writer: an article a transaction (:class:`ArticleWriter`), or, from a Dask
+cluster, N-Quads shards through the journaled bulk loader
+(:class:`ShardWriter`). Memory does not grow with the corpus. It is
+incremental: an article whose content hash is already stored is skipped
+before extraction, a file whose content changed replaces its named graph,
+``force`` re-extracts everything and ``prune`` drops the graphs of files
+that are gone (not of files that merely failed to read). A bad file is
+reported in one line and skipped; what is already stored is never lost.
 
 After the store, the build writes ``graph.trig``, ``facts.jsonl`` and
 ``entities.jsonl`` (read back from the store, so they cover every stored
-article) and the HTML graph.
+article; left as they are when the build changed nothing) and the HTML graph.
 """
 
 from __future__ import annotations
@@ -178,8 +182,7 @@ class ArticleWriter:
         self.store = store
 
     def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
-        data = done.nquads if done.nquads is not None else (done.quads or ())
-        self.store.put_article(done.iri, data, replaces=replaces)
+        self.store.put_article(done.iri, done.data(), replaces=replaces)
 
     def finish(self) -> None:
         pass
@@ -206,7 +209,7 @@ class ShardWriter:
 
     def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
         if existed:
-            self.store.put_article(done.iri, done.quad_list(), replaces=replaces)
+            self.store.put_article(done.iri, done.data(), replaces=replaces)
             return
         if self._handle is None:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,10 @@ class Extracted:
     nquads: bytes | None = None
     error: str | None = None
 
+    def data(self) -> tuple[ox.Quad, ...] | bytes:
+        """What :meth:`kg.store.KGStore.put_article` takes: the quads, or their N-Quads."""
+        return self.nquads if self.nquads is not None else (self.quads or ())
+
     def quad_list(self) -> list[ox.Quad]:
         if self.quads is not None:
             return list(self.quads)
