@@ -1,7 +1,7 @@
 """Where extraction runs: in this process, in worker processes, or on a Dask cluster.
 
-Extraction (the spaCy pipeline, the rules, the quads) is the CPU-bound part
-of a build; storing is not, and the store has one writer. So the build hands
+Extraction (the spaCy pipeline, the rules, the quads) is the part of a build
+that spreads over cores and machines; the store has one writer. So the build hands
 articles to a :class:`Runner`, which gives back one :class:`Extracted` per
 article, in input order, while the build's own process writes them:
 
