@@ -145,6 +145,11 @@ class KGStore:
                 self._store = ox.Store(str(self.path))
                 if lock:
                     self.recover()
+                    if self._unmerged():
+                        # a store written before the default graph held the merge: make it once
+                        self._mark_dirty()
+                        self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+                        self._union = False
                     if side_file(self.path, DIRTY_NAME).exists() or latest_snapshot(self.path) is None:
                         self.publish_snapshot()   # readers during this build see everything stored
         except OSError as exc:

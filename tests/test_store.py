@@ -185,3 +185,18 @@ def test_a_snapshot_being_made_is_never_the_latest(tmp_path):
     staging.mkdir()
     (staging / "KG-READY").touch()          # marked, not yet renamed into place
     assert latest_snapshot(path) == published
+
+
+def test_a_store_from_before_the_merge_is_read_as_the_union_then_merged_by_the_next_build(tmp_path):
+    path = tmp_path / "store"
+    old = ox.Store(str(path))                     # as kg wrote it before: article graphs only
+    old.extend(graph_quads("a", 2) + graph_quads("b", 2))
+    del old
+    with KGStore(path, read_only=True) as reader:
+        assert len(list(reader.query("SELECT * WHERE { ?s ?p ?o }"))) == 4
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "c", graph_quads("c", 1))
+    with KGStore(path, read_only=True) as reader:
+        assert len(list(reader.query("SELECT * WHERE { ?s ?p ?o }"))) == 5
+        merged = {q.triple for q in reader.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        assert merged == {q.triple for q in reader.quads()}
