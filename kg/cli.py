@@ -57,10 +57,11 @@ def main() -> None:
 def _count_inputs(paths: tuple[Path, ...]) -> int:
     """How many articles the build will read, for the progress bar: a file each, a line
     each in JSON-lines files (counted by bytes, not parsed)."""
-    suffixes = (".txt", ".html", ".htm", ".jsonl", ".json")
+    from kg.ingest import SUFFIXES
+
     total = 0
     for path in paths:
-        files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes] \
+        files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES] \
             if path.is_dir() else [path]
         for file in files:
             total += _lines(file) if file.suffix.lower() == ".jsonl" else 1

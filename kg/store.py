@@ -355,20 +355,21 @@ class KGStore:
         name = ox.NamedNode(iri)
         self._mark_dirty()
         try:
-            if isinstance(quads, bytes) and not self._store.contains_named_graph(name):
-                self._store.load(input=with_merge(quads, iri), format=ox.RdfFormat.N_QUADS)
-                count = quads.count(b"\n")
-            else:
+            if self._store.contains_named_graph(name):
                 if isinstance(quads, bytes):
                     quads = ox.parse(quads, format=ox.RdfFormat.N_QUADS)
                 listed = list(quads)
                 count = len(listed)
-                if self._store.contains_named_graph(name):
-                    triples = ox.serialize([q.triple for q in listed], format=ox.RdfFormat.N_TRIPLES)
-                    body = triples.decode("utf-8") if triples else ""
-                    self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
-                else:
-                    self._store.extend(listed + [ox.Quad(q.subject, q.predicate, q.object) for q in listed])
+                triples = ox.serialize([q.triple for q in listed], format=ox.RdfFormat.N_TRIPLES)
+                body = triples.decode("utf-8") if triples else ""
+                self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
+            elif isinstance(quads, bytes):
+                self._store.load(input=with_merge(quads, iri), format=ox.RdfFormat.N_QUADS)
+                count = quads.count(b"\n")
+            else:
+                listed = list(quads)
+                count = len(listed)
+                self._store.extend(listed + [ox.Quad(q.subject, q.predicate, q.object) for q in listed])
             for old in replaces:
                 if old != iri:
                     self.drop_article(old)
