@@ -176,16 +176,17 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
 
 
 class ArticleWriter:
-    """Stores each article in a transaction of its own as it arrives."""
+    """Stores each article in a transaction of its own as it arrives; the copies into the merged
+    default graph follow in bulk, a few dozen articles at a time."""
 
     def __init__(self, store: KGStore) -> None:
         self.store = store
 
     def write(self, done: Extracted, replaces: list[str], existed: bool) -> None:
-        self.store.put_article(done.iri, done.data(), replaces=replaces)
+        self.store.put_article(done.iri, done.data(), replaces=replaces, merge_later=True)
 
     def finish(self) -> None:
-        pass
+        self.store.merge_pending()
 
 
 class ShardWriter:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -12,6 +14,7 @@ from kg.store import (
     DIRTY_NAME,
     JOURNAL_NAME,
     KEEP_SNAPSHOTS,
+    MERGE_JOURNAL_NAME,
     KGStore,
     latest_snapshot,
     pinned_snapshot,
@@ -151,7 +154,8 @@ def test_a_reader_needs_a_built_store(tmp_path):
         KGStore(tmp_path / "nothing", read_only=True)
 
 
-def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
+@pytest.mark.parametrize("merge_later", [False, True], ids=["in-transaction", "bulk-copied"])
+def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path, merge_later):
     shared = ox.Quad(ox.NamedNode(EX + "nk"), ox.NamedNode(EX + "deploys"), ox.NamedNode(EX + "ru"))
     own = {name: ox.Quad(ox.NamedNode(EX + name), ox.NamedNode(EX + "p"), ox.Literal(name)) for name in "abc"}
 
@@ -163,18 +167,50 @@ def test_the_default_graph_is_the_merge_of_the_article_graphs(tmp_path):
     rows = "SELECT ?s ?o WHERE { ?s <http://example.org/deploys> ?o . ?s ?p ?x }"   # a join on a shared node
     with KGStore(tmp_path / "store", lock=True) as store:
         for name in "abc":
-            store.put_article(EX + name, article(name))
+            store.put_article(EX + name, article(name), merge_later=merge_later)
         # stated by three articles, one row: each triple once, however many articles state it
         assert len(list(store.query(rows))) == 1
         assert len(list(store.query("SELECT * WHERE { GRAPH ?g { ?s <http://example.org/deploys> ?o } }"))) == 3
         assert len(store) == 6                                    # quads in the article graphs
         store.drop_article(EX + "a")
-        store.put_article(EX + "b2", article("b", "b2"), replaces=[EX + "b"])   # a changed file
+        store.put_article(EX + "b2", article("b", "b2"), replaces=[EX + "b"], merge_later=merge_later)
         store.put_article(EX + "c", article("c")[1:])             # re-extracted: no longer states it
         merged = {q.triple for q in store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())}
         assert merged == {q.triple for q in store.quads()} == {shared.triple, own["b"].triple, own["c"].triple}
         store.drop_article(EX + "b2")
         assert list(store.query(rows)) == []
+
+
+def test_articles_stored_before_a_crash_are_merged_when_the_store_is_next_opened(tmp_path):
+    """A build killed between an article's transaction and its bulk copy into the default graph."""
+    path = tmp_path / "store"
+    script = f"""
+import os, pyoxigraph as ox
+from kg.store import KGStore
+store = KGStore({str(path)!r}, lock=True)
+for name in "abc":
+    g = ox.NamedNode("{EX}" + name)
+    store.put_article(g.value, [ox.Quad(ox.NamedNode("{EX}s" + name), ox.NamedNode("{EX}p"), ox.Literal(name), g)],
+                      merge_later=True)
+os._exit(0)         # as if killed: no bulk copy, no close
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert side_file(path, MERGE_JOURNAL_NAME).read_text().split() == [EX + "a", EX + "b", EX + "c"]
+    with KGStore(path, read_only=True) as reader:       # a reader repairs first when no build runs
+        rows = list(reader.query("SELECT ?o WHERE { ?s <http://example.org/p> ?o }"))
+        assert sorted(row["o"].value for row in rows) == ["a", "b", "c"]
+    assert not side_file(path, MERGE_JOURNAL_NAME).exists()
+
+
+def test_a_merge_journal_line_cut_short_is_skipped(tmp_path):
+    path = tmp_path / "store"
+    with KGStore(path, lock=True) as store:
+        store.put_article(EX + "kept", graph_quads("kept", 3))
+    side_file(path, MERGE_JOURNAL_NAME).write_text(f"{EX}kept\nhttp://exa")
+    with KGStore(path, lock=True) as store:
+        assert names(store) == {"kept"}
+        assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == 3
+    assert not side_file(path, MERGE_JOURNAL_NAME).exists()
 
 
 def test_a_snapshot_being_made_is_never_the_latest(tmp_path):
