@@ -13,8 +13,10 @@ that are gone (not of files that merely failed to read). A bad file is
 reported in one line and skipped; what is already stored is never lost.
 
 After the store, the build writes ``graph.trig``, ``facts.jsonl`` and
-``entities.jsonl`` (read back from the store, so they cover every stored
-article; left as they are when the build changed nothing) and the HTML graph.
+``entities.jsonl`` for every stored article (:mod:`kg.outputs`: the parts of
+the articles just extracted were made beside their quads, the others are
+read back from the store; the files are left as they are when the build
+changed nothing) and the HTML graph.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from kg import outputs
 from kg.errors import IngestError
 from kg.ingest import iter_articles
 from kg.model import Article
+from kg.outputs import Spool
 from kg.parallel import Extracted, Runner
 from kg.store import KGStore, StoredArticle, with_merge
 
@@ -139,7 +143,7 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     summary = BuildSummary(out=out)
-    with KGStore(out / STORE_DIR, lock=True) as store:
+    with KGStore(out / STORE_DIR, lock=True) as store, Spool(out) as spool:
         plan = _Plan(store.articles(), force)
         writer = ShardWriter(store, shards or out / "shards", keep=shards is not None) if dask \
             else ArticleWriter(store)
@@ -151,6 +155,8 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
                     _tell(progress, "failed", done)
                     continue
                 writer.write(done, replaces, existed=done.iri in plan.stored)
+                if done.output is not None:
+                    spool.add(done.iri, done.output)
                 summary.sentences += done.sentences
                 if replaces or done.iri in plan.stored:
                     summary.replaced += 1
@@ -167,7 +173,7 @@ def build(paths: Sequence[Path], out: Path, *, force: bool = False, prune: bool 
         state = outputs_state(store)
         current = unchanged and _restore_figures(out, state, summary)
         if not current:
-            write_outputs(store, out, summary)
+            write_outputs(store, out, summary, spool)
             _save_figures(out, state, summary)
     if render and not (current and (out / "graph.html").exists()):
         render_graph(out)
@@ -242,26 +248,11 @@ class ShardWriter:
                 self.folder.rmdir()
 
 
-def write_outputs(store: KGStore, out: Path, summary: BuildSummary) -> None:
-    """graph.trig, facts.jsonl and entities.jsonl from the store, and the store's figures."""
-    import pyoxigraph as ox
-
-    from kg.records import article_rows
-    from kg.vocab import PREFIXES
-
-    with open(out / "graph.trig", "wb") as handle:      # the article graphs; the merge is theirs
-        ox.serialize(store.quads(), handle, ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    entity_ids = set()
-    with open(out / "entities.jsonl", "w", encoding="utf-8") as entities_out, \
-            open(out / "facts.jsonl", "w", encoding="utf-8") as facts_out:
-        for entities, facts in article_rows(store):
-            for row in entities:
-                entity_ids.add(row["id"])
-                entities_out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            for row in facts:
-                summary.facts[row["predicate"]] += 1
-                facts_out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    summary.entities = len(entity_ids)
+def write_outputs(store: KGStore, out: Path, summary: BuildSummary, spool: Spool | None = None) -> None:
+    """graph.trig, facts.jsonl and entities.jsonl (:mod:`kg.outputs`), and the store's figures."""
+    figures = outputs.write_outputs(store, out, spool)
+    summary.entities = figures.entities
+    summary.facts.update(figures.facts)
     summary.triples = len(store)
     summary.graphs = len(store.graphs())
 

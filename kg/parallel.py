@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.model import Article
+from kg.outputs import ArticleOutput, article_output
 
 BATCH = 8            # articles per task of the worker pool
 DASK_BATCH = 32      # articles per Dask task: fewer, larger tasks for the scheduler
@@ -50,6 +51,7 @@ class Extracted:
     sentences: int = 0
     quads: tuple[ox.Quad, ...] | None = None
     nquads: bytes | None = None
+    output: ArticleOutput | None = None     # its part of the output files, made from the same quads
     error: str | None = None
 
     def data(self) -> tuple[ox.Quad, ...] | bytes:
@@ -98,10 +100,11 @@ def extract_article(article: Article, model: str | None = None, *, serialise: bo
         return Extracted(article.iri, article.source,
                          error=f"{article.source}: extraction failed ({type(exc).__name__}: {exc}); "
                                "please report it with the file")
+    output = article_output(article.iri, quads)
     if serialise:
         return Extracted(article.iri, article.source, len(result.sentences),
-                         nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-    return Extracted(article.iri, article.source, len(result.sentences), quads=tuple(quads))
+                         nquads=ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"", output=output)
+    return Extracted(article.iri, article.source, len(result.sentences), quads=tuple(quads), output=output)
 
 
 def extract_batch(articles: list[Article], model: str | None = None) -> list[Extracted]:

@@ -14,7 +14,10 @@ dropping the article is replacing or dropping one graph:
   predicate, subject and object in any article give the same claim IRI.
 
 Quads are pyoxigraph terms, ready for the store; :func:`to_rdflib` converts
-them for rdflib users. This module knows nothing about spaCy.
+them for rdflib users. This module knows nothing about spaCy. Literals are
+written in the form Oxigraph keeps (offsets as ``xsd:integer``, not
+``xsd:nonNegativeInteger``; decimals without trailing zeros), so the quads a
+build makes are exactly the quads the store gives back.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -81,6 +85,11 @@ def _lit(value: str, lang: str | None = None) -> ox.Literal:
 
 def _typed(value: object, datatype: str) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(_XSD + datatype))
+
+
+def decimal_text(value: float) -> str:
+    """``0.85``: three places at most, in the canonical form the store keeps (no trailing zeros)."""
+    return format(Decimal(f"{value:.3f}").normalize(), "f")
 
 
 def time_literal(value: str) -> ox.Literal:
@@ -144,7 +153,7 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode, entities: Mapping[str, Entity])
     yield node, TYPE, _v(KG, "Statement")
     yield node, _v(KG, "predicate"), pred
     yield node, _n(_PROV + "wasDerivedFrom"), doc
-    yield node, _v(KG, "confidence"), _typed(f"{fact.confidence:.3f}", "decimal")
+    yield node, _v(KG, "confidence"), _typed(decimal_text(fact.confidence), "decimal")
     if fact.subject:
         yield node, _v(KG, "subject"), _n(fact.subject)
     if fact.object:
@@ -175,8 +184,8 @@ def _fact_triples(fact: Fact, doc: ox.NamedNode, entities: Mapping[str, Entity])
     yield node, _v(KG, "evidence"), ev_node
     yield ev_node, TYPE, _v(KG, "Evidence")
     yield ev_node, _v(NIF, "anchorOf"), _lit(ev.text)
-    yield ev_node, _v(NIF, "beginIndex"), _typed(ev.start, "nonNegativeInteger")
-    yield ev_node, _v(NIF, "endIndex"), _typed(ev.end, "nonNegativeInteger")
+    yield ev_node, _v(NIF, "beginIndex"), _typed(ev.start, "integer")
+    yield ev_node, _v(NIF, "endIndex"), _typed(ev.end, "integer")
     yield ev_node, _v(NIF, "referenceContext"), doc
     # the cross-article claim this statement supports, and the direct triple
     # the direct triple states the fact; the content of a confirmation or denial alone is not stated
@@ -224,8 +233,8 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
         triples += [
             (node, TYPE, _v(KG, "Mention")),
             (node, _v(NIF, "anchorOf"), _lit(m.text)),
-            (node, _v(NIF, "beginIndex"), _typed(m.start, "nonNegativeInteger")),
-            (node, _v(NIF, "endIndex"), _typed(m.end, "nonNegativeInteger")),
+            (node, _v(NIF, "beginIndex"), _typed(m.start, "integer")),
+            (node, _v(NIF, "endIndex"), _typed(m.end, "integer")),
             (node, _v(NIF, "referenceContext"), doc),
             (node, _v(ITSRDF, "taIdentRef"), _n(m.entity)),
             (doc, _v(KG, "mentions"), _n(m.entity)),

@@ -1,8 +1,9 @@
 """The ``kg facts`` and ``kg entities`` JSON lines, read back from the store.
 
-Rows are built from what the store holds (SPARQL over each article's named
-graph), not from the last build's memory, so an incremental build lists every
-stored article. The schemas are those of the design notes:
+Rows are built from an article graph's quads: ``kg facts`` and ``kg
+entities`` read them back from the store, so an incremental build lists every
+stored article; a build makes the rows of the articles it has just extracted
+from the same quads before storing them (:func:`rows_of_graph`). The schemas are those of the design notes:
 
 * entities, one row per article and entity: ``doc``, ``source``, ``id``,
   ``label``, ``type``, ``names``, ``wikidata``, ``mentions`` (``[[start, end], ...]``);
@@ -39,28 +40,14 @@ _LABEL = PREFIXES["rdfs"] + "label"
 _ALT = PREFIXES["skos"] + "altLabel"
 _SAME_AS = PREFIXES["owl"] + "sameAs"
 _TYPES = {_KG + t: t for t in ENTITY_TYPES}
+_WD = str(WD)
+_NIF = PREFIXES["nif"]
+_SOURCE, _MENTION, _STATEMENT, _EVIDENCE = (_KG + name for name in ("sourcePath", "Mention", "Statement", "evidence"))
+_BEGIN, _END, _ANCHOR = (_NIF + name for name in ("beginIndex", "endIndex", "anchorOf"))
+_IDENT = PREFIXES["itsrdf"] + "taIdentRef"
 
 _ARTICLES = """SELECT ?g ?source WHERE { GRAPH ?g { ?g a kg:Article ; kg:sourcePath ?source } }
 ORDER BY ?source ?g"""
-
-_ENTITY_VALUES = """SELECT ?g ?e ?p ?v WHERE { GRAPH ?g {
-  ?e a ?t . FILTER(?t IN (kg:Person, kg:Organization, kg:Country, kg:Location))
-  ?e ?p ?v . FILTER(?p IN (rdf:type, rdfs:label, skos:altLabel, owl:sameAs))
-} }"""
-
-_MENTIONS = """SELECT ?g ?e ?start ?end ?text WHERE { GRAPH ?g {
-  ?m a kg:Mention ; itsrdf:taIdentRef ?e ; nif:beginIndex ?start ; nif:endIndex ?end .
-  OPTIONAL { ?m nif:anchorOf ?text }
-} }"""
-
-_STATEMENT_VALUES = """SELECT ?g ?f ?p ?v WHERE { GRAPH ?g { ?f a kg:Statement ; ?p ?v } }"""
-
-_EVIDENCE = """SELECT ?g ?f ?text ?start ?end WHERE { GRAPH ?g {
-  ?f a kg:Statement ; kg:evidence ?ev .
-  ?ev nif:beginIndex ?start ; nif:endIndex ?end .
-  OPTIONAL { ?ev nif:anchorOf ?text }
-} }"""
-
 
 @dataclass
 class _Entity:
@@ -105,62 +92,78 @@ def _int(term: Any) -> int:
     return int(term.value)
 
 
-def _bound(store: KGStore, sparql: str, graph: ox.NamedNode):
-    return store.query(sparql, bindings={"g": graph})
-
-
-def _articles(store: KGStore) -> list[tuple[ox.NamedNode, str]]:
+def article_graphs(store: KGStore) -> list[tuple[ox.NamedNode, str]]:
+    """The article graphs and their sources, in output order (by source, then IRI)."""
     return [(row["g"], row["source"].value) for row in store.query(_ARTICLES)]
-
-
-def _entities(store: KGStore, graph: ox.NamedNode) -> dict[str, _Entity]:
-    entities: dict[str, _Entity] = {}
-    for row in _bound(store, _ENTITY_VALUES, graph):
-        iri, pred, value = row["e"].value, row["p"].value, row["v"]
-        entity = entities.setdefault(iri, _Entity(iri))
-        if pred == _RDF_TYPE:
-            entity.types.add(value.value)
-        elif pred == _LABEL and isinstance(value, ox.Literal):
-            entity.labels.append((value.language or "", value.value))
-        elif pred == _ALT and isinstance(value, ox.Literal):
-            entity.names.add(value.value)
-        elif pred == _SAME_AS and value.value.startswith(str(WD)):
-            entity.wikidata.add(value.value[len(str(WD)):])
-    for row in _bound(store, _MENTIONS, graph):
-        entity = entities.setdefault(row["e"].value, _Entity(row["e"].value))
-        entity.mentions.append((_int(row["start"]), _int(row["end"]), _value(row["text"]) or ""))
-    return entities
 
 
 def entity_rows(store: KGStore) -> Iterator[dict[str, Any]]:
     """One row per article and entity, articles by source, entities by first mention."""
-    for entities, _facts in article_rows(store, facts=False):
+    for entities, _facts in article_rows(store):
         yield from entities
 
 
 def fact_rows(store: KGStore) -> Iterator[dict[str, Any]]:
     """One row per statement, articles by source, statements by evidence offsets."""
-    for _entities, facts in article_rows(store, entities=False):
+    for _entities, facts in article_rows(store):
         yield from facts
 
 
-def article_rows(store: KGStore, *, entities: bool = True,
-                 facts: bool = True) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+def article_rows(store: KGStore) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Per article (by source): its entity rows and its fact rows, the graph read once for both."""
-    for graph, source in _articles(store):
-        known = _entities(store, graph)
-        yield (_entity_rows(known, graph, source) if entities else [],
-               _fact_rows(store, known, graph, source) if facts else [])
+    for graph, _source in article_graphs(store):
+        yield rows_of_graph(graph.value, store.quads(graph.value))
 
 
-def _entity_rows(entities: dict[str, _Entity], graph: ox.NamedNode, source: str) -> list[dict[str, Any]]:
+def rows_of_graph(graph: str, quads: Iterable[ox.Quad]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The entity rows and fact rows of one article graph, from its quads.
+
+    A build computes them from the quads it has just made, ``kg facts`` from
+    the quads it reads back: the same function, so the same rows.
+    """
+    props: dict[Any, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for q in quads:
+        props[q.subject][q.predicate.value].append(q.object)
+    node = ox.NamedNode(graph)
+    sources = props[node][_SOURCE] if node in props else []
+    source = min(v.value for v in sources) if sources else ""
+    entities = _entities_of(props)
+    return _entity_rows(entities, graph, source), _fact_rows(props, entities, graph, source)
+
+
+def _types(values: dict[str, list[Any]]) -> set[str]:
+    return {t.value for t in values.get(_RDF_TYPE, ()) if isinstance(t, ox.NamedNode)}
+
+
+def _entities_of(props: dict[Any, dict[str, list[Any]]]) -> dict[str, _Entity]:
+    entities: dict[str, _Entity] = {}
+    for subject, values in props.items():
+        types = _types(values)
+        if types & _TYPES.keys():
+            entity = entities.setdefault(subject.value, _Entity(subject.value))
+            entity.types |= types
+            entity.labels += [(v.language or "", v.value) for v in values.get(_LABEL, ()) if isinstance(v, ox.Literal)]
+            entity.names |= {v.value for v in values.get(_ALT, ()) if isinstance(v, ox.Literal)}
+            entity.wikidata |= {v.value[len(_WD):] for v in values.get(_SAME_AS, ()) if v.value.startswith(_WD)}
+    for values in props.values():
+        if _MENTION not in _types(values):
+            continue
+        texts = [v.value for v in values.get(_ANCHOR, ())] or [""]
+        for target in values.get(_IDENT, ()):
+            entity = entities.setdefault(target.value, _Entity(target.value))
+            entity.mentions += [(int(start.value), int(end.value), text) for start in values.get(_BEGIN, ())
+                                for end in values.get(_END, ()) for text in texts]
+    return entities
+
+
+def _entity_rows(entities: dict[str, _Entity], graph: str, source: str) -> list[dict[str, Any]]:
     def order(e: _Entity) -> tuple:
         first = min(e.mentions)[:2] if e.mentions else (float("inf"), float("inf"))
         return (*first, e.label or "", e.iri)
 
     rows = []
     for entity in sorted(entities.values(), key=order):
-        row = {"doc": graph.value, "source": source, **entity.obj()}
+        row = {"doc": graph, "source": source, **entity.obj()}
         row["mentions"] = [[s, e] for s, e, _ in sorted(set(entity.mentions))]
         rows.append(row)
     return rows
@@ -176,20 +179,27 @@ def _predicate_name(iri: str) -> str:
     return unquote(iri[len(_KG):]) if iri.startswith(_KG) else iri
 
 
-def _fact_rows(store: KGStore, entities: dict[str, _Entity], graph: ox.NamedNode,
-               source: str) -> list[dict[str, Any]]:
-    values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for row in _bound(store, _STATEMENT_VALUES, graph):
-        values[row["f"].value][row["p"].value].append(row["v"])
-    evidence: dict[str, dict[str, Any]] = {}
-    for row in _bound(store, _EVIDENCE, graph):
-        evidence[row["f"].value] = {"text": _value(row["text"]), "start": _int(row["start"]),
-                                    "end": _int(row["end"])}
+def _evidence_of(props: dict[Any, dict[str, list[Any]]], values: dict[str, list[Any]]) -> dict[str, Any] | None:
+    found = None
+    for ev in values.get(_EVIDENCE, ()):
+        of = props.get(ev, {})
+        texts = [v.value for v in of.get(_ANCHOR, ())] or [None]
+        for start in of.get(_BEGIN, ()):
+            for end in of.get(_END, ()):
+                for text in texts:
+                    found = {"text": text, "start": int(start.value), "end": int(end.value)}
+    return found
 
+
+def _fact_rows(props: dict[Any, dict[str, list[Any]]], entities: dict[str, _Entity], graph: str,
+               source: str) -> list[dict[str, Any]]:
     rows = []
-    for iri, props in values.items():
-        def one(prop: str, props: dict[str, list] = props) -> Any:
-            found = sorted(props.get(prop, ()), key=str)
+    for subject, values in props.items():
+        if _STATEMENT not in _types(values):
+            continue
+
+        def one(prop: str, values: dict[str, list[Any]] = values) -> Any:
+            found = sorted(values.get(prop, ()), key=str)
             return found[0] if found else None
 
         pred = one(str(KG.predicate))
@@ -201,8 +211,8 @@ def _fact_rows(store: KGStore, entities: dict[str, _Entity], graph: ox.NamedNode
         confidence = one(str(KG.confidence))
         hedged = one(str(KG.hedged))
         rows.append({
-            "id": iri,
-            "doc": graph.value,
+            "id": subject.value,
+            "doc": graph,
             "source": source,
             "predicate": _predicate_name(pred.value) if pred is not None else None,
             "subject": _entity_obj(entities, _value(one(str(KG.subject)))),
@@ -211,7 +221,7 @@ def _fact_rows(store: KGStore, entities: dict[str, _Entity], graph: ox.NamedNode
             "quantity": quantity,
             "time": _value(one(str(KG.time))),
             "location": _entity_obj(entities, _value(one(str(KG.location)))),
-            "evidence": evidence.get(iri),
+            "evidence": _evidence_of(props, values),
             "confidence": float(confidence.value) if confidence is not None else None,
             "attributed_to": _entity_obj(entities, _value(one(PREFIXES["prov"] + "wasAttributedTo"))),
             "hedged": hedged is not None and hedged.value in ("true", "1"),
