@@ -6,6 +6,7 @@ articles are the same text), then measures:
 
 * a full build on one core (``--jobs 1``): articles/s and sentences/s, peak
   RSS, the ratio of build time to bare spaCy tokenisation of the same texts,
+  where the time goes (CPU per article by stage, and the pipelines' start),
   and the same build again with nothing changed;
 * the same build with worker processes (``--jobs 2``) and the speed-up;
 * three typical SPARQL queries on the Oxigraph store next to the same
@@ -156,6 +157,41 @@ def _query_times(out: Path, repeat: int = 3) -> list[tuple[str, float, float, in
     return rows
 
 
+def stage_times(corpus: Path, out: Path, count: int = 200) -> tuple[float, dict[str, float]]:
+    """Where one core's time goes, in this process: the pipelines' one-off start (seconds), then
+    milliseconds of CPU per article for each stage of a build of the first ``count`` articles."""
+    from kg.extract import Extractor
+    from kg.ingest import iter_articles
+    from kg.outputs import Spool, article_output, write_outputs
+    from kg.rdf import article_quads
+    from kg.store import KGStore
+
+    articles = [a for _, a in zip(range(count), iter_articles([corpus]), strict=False)]
+    started = time.process_time()
+    extractor = Extractor()
+    for lang in {a.lang for a in articles}:
+        extractor.pipeline(lang)
+    start = time.process_time() - started
+    spent = dict.fromkeys(("extract", "quads", "output parts", "store", "output files"), 0.0)
+
+    def timed(stage: str, work, *args):
+        began = time.process_time()
+        result = work(*args)
+        spent[stage] += time.process_time() - began
+        return result
+
+    out.mkdir(parents=True, exist_ok=True)
+    with KGStore(out / "store", lock=True) as store, Spool(out) as spool:
+        for article in articles:
+            result = timed("extract", extractor, article)
+            quads = timed("quads", article_quads, result)
+            spool.add(article.iri, timed("output parts", article_output, article.iri, quads))
+            timed("store", lambda q=quads, a=article: store.put_article(a.iri, q, merge_later=True))
+        timed("store", store.done_writing)
+        timed("output files", write_outputs, store, out, spool)
+    return start, {stage: seconds / len(articles) * 1000 for stage, seconds in spent.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kg.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000, help="corpus size (default 1000)")
@@ -178,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build --jobs 1    {seconds:7.2f} s  {n / seconds:6.1f} articles/s  {sentences / seconds:7.1f} "
               f"sentences/s  peak RSS {rss_kib / 1024:.0f} MiB", flush=True)
         print(f"  vs tokenising   {tok:.3f} s of bare spaCy tokenisation: build/tokenise = {seconds / tok:.0f}x")
+        start, stages = stage_times(corpus, tmpdir / "out-stages")
+        print(f"  per article     {' + '.join(f'{stage} {ms:.1f}' for stage, ms in stages.items())} = "
+              f"{sum(stages.values()):.1f} ms of CPU; the pipelines start in {start:.1f} s", flush=True)
         again, _rss, _out = _run_build(corpus, out, jobs=1)
         print(f"  again, no change {again:6.2f} s  (every article skipped by its content hash)", flush=True)
         par_seconds, par_rss, _out = _run_build(corpus, tmpdir / f"out-{args.jobs}", jobs=args.jobs)
