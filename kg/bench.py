@@ -162,11 +162,12 @@ def stage_times(corpus: Path, out: Path, count: int = 200) -> tuple[float, dict[
     milliseconds of CPU per article for each stage of a build of the first ``count`` articles."""
     from kg.extract import Extractor
     from kg.ingest import iter_articles
+    from kg.model import Article
     from kg.outputs import Spool, article_output, write_outputs
     from kg.rdf import article_quads
     from kg.store import KGStore
 
-    articles = [a for _, a in zip(range(count), iter_articles([corpus]), strict=False)]
+    articles = [a for _, a in zip(range(count), iter_articles([corpus]), strict=False) if isinstance(a, Article)]
     started = time.process_time()
     extractor = Extractor()
     for lang in {a.lang for a in articles}:
