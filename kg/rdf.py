@@ -83,8 +83,13 @@ def _lit(value: str, lang: str | None = None) -> ox.Literal:
     return ox.Literal(value)
 
 
+@functools.lru_cache(maxsize=64)
+def _datatype(name: str) -> ox.NamedNode:
+    return ox.NamedNode(_XSD + name)
+
+
 def _typed(value: object, datatype: str) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_n(_XSD + datatype))
+    return ox.Literal(str(value), datatype=_datatype(datatype))
 
 
 def decimal_text(value: float) -> str:
@@ -228,28 +233,26 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
         triples.append((doc, _v(SCHEMA, "url"), _typed(art.url, "anyURI")))
     for entity in result.entities:
         triples.extend(_entity_triples(entity, art.lang))
+    mention, anchor, begin, end, context, ident, mentions = (
+        _v(KG, "Mention"), _v(NIF, "anchorOf"), _v(NIF, "beginIndex"), _v(NIF, "endIndex"),
+        _v(NIF, "referenceContext"), _v(ITSRDF, "taIdentRef"), _v(KG, "mentions"))
     for m in result.mentions:
         node = _n(mention_iri(art.iri, m.start, m.end, m.entity))
+        entity = _n(m.entity)
         triples += [
-            (node, TYPE, _v(KG, "Mention")),
-            (node, _v(NIF, "anchorOf"), _lit(m.text)),
-            (node, _v(NIF, "beginIndex"), _typed(m.start, "integer")),
-            (node, _v(NIF, "endIndex"), _typed(m.end, "integer")),
-            (node, _v(NIF, "referenceContext"), doc),
-            (node, _v(ITSRDF, "taIdentRef"), _n(m.entity)),
-            (doc, _v(KG, "mentions"), _n(m.entity)),
+            (node, TYPE, mention),
+            (node, anchor, _lit(m.text)),
+            (node, begin, _typed(m.start, "integer")),
+            (node, end, _typed(m.end, "integer")),
+            (node, context, doc),
+            (node, ident, entity),
+            (doc, mentions, entity),
         ]
     entities = {e.iri: e for e in result.entities}
     for fact in result.facts:
         triples.extend(_fact_triples(fact, doc, entities))
-    seen: set[tuple] = set()
-    quads = []
-    for s, p, o in triples:
-        key = (s, p, o)
-        if key not in seen:
-            seen.add(key)
-            quads.append(ox.Quad(s, p, o, doc))
-    return quads
+    # each once (an entity is mentioned many times, a claim stated by many facts), first come first
+    return [ox.Quad(s, p, o, doc) for s, p, o in dict.fromkeys(triples)]
 
 
 def to_rdflib(quads: Iterable[ox.Quad]):
