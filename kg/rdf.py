@@ -238,15 +238,15 @@ def article_quads(result: ArticleResult) -> list[ox.Quad]:
         _v(NIF, "referenceContext"), _v(ITSRDF, "taIdentRef"), _v(KG, "mentions"))
     for m in result.mentions:
         node = _n(mention_iri(art.iri, m.start, m.end, m.entity))
-        entity = _n(m.entity)
+        target = _n(m.entity)
         triples += [
             (node, TYPE, mention),
             (node, anchor, _lit(m.text)),
             (node, begin, _typed(m.start, "integer")),
             (node, end, _typed(m.end, "integer")),
             (node, context, doc),
-            (node, ident, entity),
-            (doc, mentions, entity),
+            (node, ident, target),
+            (doc, mentions, target),
         ]
     entities = {e.iri: e for e in result.entities}
     for fact in result.facts:
