@@ -34,7 +34,7 @@ from spacy.util import filter_spans
 from kg.catalogue import load_catalogue
 from kg.catalogue import normalise_name as _fold
 from kg.lexicon import load_lexicon, load_yaml
-from kg.nlp import Tokens, in_body
+from kg.nlp import Tokens
 
 STOP = {"id": ID_STOP, "en": EN_STOP}
 QUOTES = frozenset("\"'“”‘’«»()[]")
@@ -61,6 +61,15 @@ def _case_ok(text: str, surfaces: Iterable[str]) -> bool:
             return True  # headlines capitalise every word
     letters = text.replace(" ", "")
     return text.isupper() and len(letters) >= 4  # datelines: SEOUL, MOSCOW
+
+
+Hit = tuple[int, int, str, str, str]    # a gazetteer hit: start, end, label, kind, catalogue key
+
+
+def _hit(span: Span) -> Hit:
+    """A span ruler hit as plain values (its id is "kind<TAB>key")."""
+    kind, key = span.id_.split("\t", 1)
+    return span.start, span.end, span.label_, kind, key
 
 
 class MentionFinder:
@@ -99,63 +108,73 @@ class MentionFinder:
         self.months = {str(m).lower() for m in (lexicon.dates.get("months") or {})}
         self.weekdays = {str(m).lower() for m in (lexicon.dates.get("weekdays") or {})}
         self.function_caps = self.stop | self.months | self.weekdays
+        self._folded: dict[str, frozenset[str]] = {}
 
     # -- helpers -------------------------------------------------------------------
-    def _keeps(self, doc: Doc, span: Span, kind: str, key: str) -> bool:
-        """Drop gazetteer hits that are not mentions of the entity itself."""
+    def _names_folded(self, key: str) -> frozenset[str]:
+        """The folded names of a catalogue entry, folded once per entry rather than once per hit."""
+        folded = self._folded.get(key)
+        if folded is None:
+            entry = self.catalogue.get(key)
+            folded = self._folded[key] = frozenset(_fold(n) for n in entry.names) if entry else frozenset()
+        return folded
+
+    def _keeps(self, doc: Doc, tok: Tokens, hit: Hit, text: str, publisher: str | None) -> bool:
+        """Drop gazetteer hits that are not mentions of the entity itself (``text`` is the hit's)."""
+        start, end, _label, kind, key = hit
         entry = self.catalogue.get(key)
-        before = doc[span.start - 1] if span.start > 0 else None
-        after = doc[span.end] if span.end < len(doc) else None
+        before = start - 1 if start > 0 else None
+        after = end if end < len(tok.text) else None
         # part of a longer name: "Perang Korea", "UN Charter", "Korean War"
-        if before is not None and before.lower_ in self.compound_heads and before.text[:1].isupper():
+        if before is not None and tok.lower[before] in self.compound_heads and tok.text[before][:1].isupper():
             return False
-        if after is not None and after.lower_ in self.compound_heads and after.text[:1].isupper():
+        if after is not None and tok.lower[after] in self.compound_heads and tok.text[after][:1].isupper():
             return False
         # a demonym is an adjective: "North Korean troops", not "Kabarberita Indonesian –"
-        if kind == "demonym" and (after is None or not after.text[:1].isalpha()):
+        if kind == "demonym" and (after is None or not tok.text[after][:1].isalpha()):
             return False
         # the outlet's own name in its dateline or title is not a mention
-        publisher = doc._.kg_publisher
         if publisher and entry is not None and entry.type == "Organization" and (
-                _fold(span.text) == _fold(publisher) or _fold(publisher) in {_fold(n) for n in entry.names}):
+                _fold(text) == _fold(publisher) or _fold(publisher) in self._names_folded(key)):
             return False
         # "militer Korut" names the force only as a noun, not in "unit militer Korut" or
         # "North Korean military officers"
         if entry is not None and entry.kind == "military":
-            words = span.text.lower().split()
-            if self.lang == "id" and words[0] == "militer" and before is not None and before.is_alpha \
-                    and (before.is_lower or before.is_sent_start) and before.lower_ not in ID_FUNCTION_WORDS \
-                    and not before.lower_.startswith(("me", "ber", "di", "ter")):
+            words = text.lower().split()
+            if self.lang == "id" and words[0] == "militer" and before is not None and tok.alpha[before] \
+                    and (tok.all_lower[before] or tok.starts_sentence(doc, before)) \
+                    and tok.lower[before] not in ID_FUNCTION_WORDS \
+                    and not tok.lower[before].startswith(("me", "ber", "di", "ter")):
                 return False
-            if self.lang == "en" and words[-1] == "military" and after is not None and after.is_alpha \
-                    and after.is_lower and after.lower_ not in self.stop and not after.lower_.endswith("ed"):
+            if self.lang == "en" and words[-1] == "military" and after is not None and tok.alpha[after] \
+                    and tok.all_lower[after] and tok.lower[after] not in self.stop \
+                    and not tok.lower[after].endswith("ed"):
                 return False
         return True
 
-    def _weak_names(self, doc: Doc, known: list[Span]) -> list[Span]:
+    def _weak_names(self, doc: Doc, tok: Tokens, known: list[Span], hits: list[Hit]) -> list[Span]:
         """"Utara", "the North": names of an entry only once it was named in full before."""
         first: dict[str, int] = {}
         for span in known:
             first.setdefault(span.kb_id_, span.start)
         taken = {i for span in known for i in range(span.start, span.end)}
         extra = []
-        for hit in doc.spans.get("kg_gazetteer", []):
-            kind, key = hit.id_.split("\t", 1)
+        for start, end, label, kind, key in hits:
             if kind != "weak":
                 continue
-            start, end = hit.start, hit.end
             if key in first and first[key] < start and not any(i in taken for i in range(start, end)):
-                span = Span(doc, start, end, label=hit.label_, kb_id=key)
-                if _case_ok(span.text, self.surfaces.get(span.text.lower(), ())) and in_body(
-                        doc, span.start_char, span.end_char):
+                text = tok.span_text(start, end)
+                if _case_ok(text, self.surfaces.get(text.lower(), ())) and tok.in_body(
+                        tok.idx[start], tok.end_char(end)):
+                    span = Span(doc, start, end, label=label, kb_id=key)
                     span._.kg_kind = "weak"
                     extra.append(span)
                     taken.update(range(start, end))
         return filter_spans(known + extra)
 
-    def _cap(self, doc: Doc, i: int, taken: set[int], person: bool = True) -> bool:
+    def _cap(self, tok: Tokens, i: int, taken: set[int], person: bool = True) -> bool:
         """A capitalised word that may be part of a name (of a person: no title words)."""
-        text = Tokens.of(doc).text[i]
+        text = tok.text[i]
         return (
             i not in taken
             and text[:1].isupper()
@@ -165,16 +184,15 @@ class MentionFinder:
             and text not in QUOTES
         )
 
-    def _run(self, doc: Doc, i: int, taken: set[int], limit: int, stop: int, person: bool = True) -> int:
+    def _run(self, tok: Tokens, i: int, taken: set[int], limit: int, stop: int, person: bool = True) -> int:
         """End of a run of capitalised tokens from ``i`` (hyphenated parts joined)."""
         j = i
         words = 0
         while j < stop and words < limit:
-            if self._cap(doc, j, taken, person):
+            if self._cap(tok, j, taken, person):
                 j += 1
                 words += 1
                 # Jong-un, Yong-hyun: a hyphen glued to both sides continues the word
-                tok = Tokens.of(doc)
                 while (j + 1 < stop and tok.text[j] in ("-", "–") and not tok.ws[j - 1]
                        and not tok.ws[j] and tok.text[j + 1][:1].isalpha()):
                     j += 2
@@ -184,19 +202,21 @@ class MentionFinder:
 
     # -- the component ---------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        tok = Tokens.of(doc)
+        publisher = doc._.kg_publisher      # doc._ and iterating a SpanGroup make new objects: read once
+        hits = [_hit(span) for span in doc.spans.get("kg_gazetteer", [])]
         found: list[Span] = []
         by_range: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for hit in doc.spans.get("kg_gazetteer", []):
-            kind, key = hit.id_.split("\t", 1)
+        for hit in hits:
+            start, end, _label, kind, key = hit
             if kind == "weak":
                 continue
-            start, end = hit.start, hit.end
-            span = doc[start:end]
-            if not in_body(doc, span.start_char, span.end_char):
+            if not tok.in_body(tok.idx[start], tok.end_char(end)):
                 continue
-            if not _case_ok(span.text, self.surfaces.get(span.text.lower(), ())):
+            text = tok.span_text(start, end)
+            if not _case_ok(text, self.surfaces.get(text.lower(), ())):
                 continue
-            if not self._keeps(doc, span, kind, key):
+            if not self._keeps(doc, tok, hit, text, publisher):
                 continue
             by_range[(start, end)].append((kind, key))
         for (start, end), options in by_range.items():
@@ -217,10 +237,10 @@ class MentionFinder:
                  and (s.label_ == "Country" or (s.label_ == "Organization" and len(s) > 1))
                  and any(k.start <= s.start and s.end <= k.end and k.kb_id_ != s.kb_id_
                          and k.label_ == "Organization" for k in known)]
-        known = self._weak_names(doc, known)
+        known = self._weak_names(doc, tok, known, hits)
         taken = {i for span in known for i in range(span.start, span.end)}
         countries = {i for span in known if span.label_ == "Country" for i in range(span.start, span.end)}
-        patterns = self._patterns(doc, taken, countries)
+        patterns = self._patterns(doc, tok, taken, countries)
         final = filter_spans(known + patterns)
         kept = {(s.start, s.end) for s in final}
         doc.spans["kg_mentions"] = sorted(final, key=lambda s: s.start)
@@ -229,7 +249,7 @@ class MentionFinder:
         doc.spans["kg_nested"] = filter_spans(nested)
         return doc
 
-    def _patterns(self, doc: Doc, taken: set[int], countries: set[int]) -> list[Span]:
+    def _patterns(self, doc: Doc, tok: Tokens, taken: set[int], countries: set[int]) -> list[Span]:
         spans: list[Span] = []
         # the longest cue wins where cues overlap ("wakil menteri luar negeri" over "menteri")
         cues = []
@@ -245,20 +265,18 @@ class MentionFinder:
             free = countries if kind == "org" else set()
             if end <= start or any(i in taken and i not in free for i in range(start, end)):
                 return
-            span = Span(doc, start, end, label=label)
-            if not in_body(doc, span.start_char, span.end_char):
+            if not tok.in_body(tok.idx[start], tok.end_char(end)):
                 return
+            span = Span(doc, start, end, label=label)
             span._.kg_kind = kind
             spans.append(span)
             taken.update(range(start, end))
 
-        tok = Tokens.of(doc)
-        sent_ends = {}
-        for i, first in enumerate(tok.sent_start):
-            sent_ends[first] = i + 1
+        sent_ends = {first: end for first, end, _start_char, _end_char in tok.sentences()}
+        n_tokens = len(tok.text)
         for label, start, end in cues:
             sent_start = tok.sentence_start(start)
-            sent_end = sent_ends.get(sent_start, len(doc))
+            sent_end = sent_ends.get(sent_start, n_tokens)
             if label == "title":
                 # skip what names the office (countries, organisations, connectors) up to the name
                 # ("Juru bicara kementerian luar negeri, Arif Wicaksono")
@@ -269,13 +287,13 @@ class MentionFinder:
                         or (tok.text[j].islower() and tok.text[j].isalpha() and tok.lower[j] not in self.stop)):
                     j += 1
                     skipped += 1
-                stop = self._run(doc, j, taken, MAX_RUN, sent_end)
+                stop = self._run(tok, j, taken, MAX_RUN, sent_end)
                 words = stop - j
-                if words >= 2 or (words == 1 and j == end and doc[j].is_title):
+                if words >= 2 or (words == 1 and j == end and tok.title[j]):
                     add(j, stop, "Person", "title")
             elif label == "speech":
                 # "kata Park Sun-won" / "Park Sun-won mengatakan"
-                stop = self._run(doc, end, taken, 3, sent_end)
+                stop = self._run(tok, end, taken, 3, sent_end)
                 if stop - end >= 2:
                     add(end, stop, "Person", "speech")
                 elif stop - end == 1:
@@ -283,14 +301,14 @@ class MentionFinder:
                 # "Arif Wicaksono mengatakan", "Arif Wicaksono, mengatakan"
                 before = start - 1 if start > 0 and tok.text[start - 1] == "," else start
                 j = before
-                while j > sent_start and self._cap(doc, j - 1, taken):
+                while j > sent_start and self._cap(tok, j - 1, taken):
                     j -= 1
                 if 2 <= before - j <= 3 and j != sent_start:
                     add(j, before, "Person", "speech")
             elif label == "org_head" and tok.text[start][:1].isupper():
                 stop = end
                 while stop < sent_end:
-                    nxt = self._run(doc, stop, set(), MAX_RUN, sent_end, person=False)
+                    nxt = self._run(tok, stop, set(), MAX_RUN, sent_end, person=False)
                     if nxt > stop:
                         stop = nxt
                     elif (tok.lower[stop] in self.connectors and stop + 1 < sent_end
@@ -299,32 +317,32 @@ class MentionFinder:
                     else:
                         break
                 j = start
-                while j > sent_start and self._cap(doc, j - 1, taken, person=False) and start - j < 4:
+                while j > sent_start and self._cap(tok, j - 1, taken, person=False) and start - j < 4:
                     j -= 1
                 if stop > end or j < start:
                     add(j, stop, "Organization", "org")
             elif label == "place_head":
-                stop = self._run(doc, end, taken, 3, sent_end)
+                stop = self._run(tok, end, taken, 3, sent_end)
                 if stop > end and tok.text[start][:1].isupper():
                     add(start, stop, "Location", "place")
                 elif stop > end:
                     add(end, stop, "Location", "place")
                 elif tok.text[start][:1].isupper():
                     j = start
-                    while j > sent_start and self._cap(doc, j - 1, taken) and start - j < 3:
+                    while j > sent_start and self._cap(tok, j - 1, taken) and start - j < 3:
                         j -= 1
                     if j < start:
                         add(j, end, "Location", "place")
             elif label == "media":
-                stop = self._run(doc, end, taken, 3, sent_end)
+                stop = self._run(tok, end, taken, 3, sent_end)
                 if stop > end:
                     add(end, stop, "Organization", "media")
         # a name in apposition to a title: "Valery Gerasimov, kepala staf umum"
         title_starts = {s for label, s, _ in cues if label == "title"}
-        for i in range(len(doc) - 2):
-            if tok.text[i] == "," and (i + 1 in title_starts or i + 2 in title_starts):
+        for i, word in enumerate(tok.text[:max(0, n_tokens - 2)]):
+            if word == "," and (i + 1 in title_starts or i + 2 in title_starts):
                 j = i
-                while j > tok.sentence_start(i) and self._cap(doc, j - 1, taken) and i - j < 4:
+                while j > tok.sentence_start(i) and self._cap(tok, j - 1, taken) and i - j < 4:
                     j -= 1
                 if i - j >= 2:
                     add(j, i, "Person", "apposition")
@@ -354,7 +372,10 @@ def add_gazetteer(nlp: Language, lang: str) -> None:
     then keeps the hits whose case and context fit."""
     ruler: Any = nlp.add_pipe("span_ruler", name="kg_gazetteer", config={
         "spans_key": "kg_gazetteer", "phrase_matcher_attr": "LOWER", "validate": False, "overwrite": True})
-    ruler.add_patterns(list(gazetteer_patterns(lang)))
+    # the ruler runs each of the ~15,000 names through the components before it (kg_sentences,
+    # a trained model's tagger), but matching on LOWER needs the tokenizer's words only
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(list(gazetteer_patterns(lang)))
 
 
 @Language.factory("kg_mentions", default_config={"lang": "id"}, assigns=["doc.spans"],

@@ -24,14 +24,17 @@ Nothing is downloaded: a user's installed trained pipeline may be passed as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import ORTH, SENT_START, intify_attrs
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from kg.lexicon import load_lexicon
@@ -103,22 +106,68 @@ class Tokens:
     idx: list[int]
     sent_start: list[int]
     _sentences: list[tuple[int, int, int, int]] | None = None
+    whole: str = ""                                   # the doc's text
+    body: tuple[tuple[int, int], ...] | None = None   # the doc's body spans when the lists were made
+    alpha: list[bool] = field(default_factory=list)
+    all_lower: list[bool] = field(default_factory=list)
+    title: list[bool] = field(default_factory=list)
+    _body_index: tuple[list[int], list[int]] | None = field(default=None, repr=False)
+
+    # the columns read, in the order of the lists above
+    ATTRS: ClassVar[list[int | str]] = ["ORTH", "LOWER", "SPACY", "IS_PUNCT", "LIKE_NUM", "IS_SPACE", "IDX",
+                                        "IS_ALPHA", "IS_LOWER", "IS_TITLE"]
 
     @classmethod
     def of(cls, doc: Doc) -> Tokens:
         """The lists of a doc, made once (by ``kg_sentences``) and kept in ``doc._.kg_tokens``."""
-        if doc._.kg_tokens is not None:
-            return doc._.kg_tokens
-        rows = [(t.text, t.lower_, bool(t.whitespace_), t.is_punct, t.like_num, t.is_space, t.idx) for t in doc]
-        columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(7)]
-        text, lower, ws, punct, num, space, idx = columns
-        made = cls(text, lower, ws, punct, num, space, idx, sent_start=[])
+        made = doc._.kg_tokens
+        if made is not None:
+            return made
+        # one array read: iterating the doc would make a Token object of every token
+        array = doc.to_array(cls.ATTRS) if len(doc) else numpy.zeros((0, len(cls.ATTRS)), dtype="uint64")
+        orth, lower, idx = (array[:, i].tolist() for i in (0, 1, 6))
+        ws, punct, num, space, alpha, all_lower, title = array[:, [2, 3, 4, 5, 7, 8, 9]].astype(bool).T.tolist()
+        strings = doc.vocab.strings
+        text = [strings[h] for h in orth]
+        # Doc.text joins the tokens anew on every read; spaCy's whitespace after a token is one space or none
+        whole = "".join([t + " " if w else t for t, w in zip(text, ws, strict=True)])
+        made = cls(text, [strings[h] for h in lower], ws, punct, num, space, idx, sent_start=[], whole=whole,
+                   body=doc._.kg_body, alpha=alpha, all_lower=all_lower, title=title)
         doc._.kg_tokens = made
         return made
 
     def sentence_start(self, i: int) -> int:
         """First token of the sentence holding token ``i``."""
         return self.sent_start[i] if self.sent_start else 0
+
+    def starts_sentence(self, doc: Doc, i: int) -> bool | None:
+        """``doc[i].is_sent_start``: read from ``kg_sentences``' starts once it has run."""
+        return self.sent_start[i] == i if self.sent_start else doc[i].is_sent_start
+
+    def end_char(self, end: int) -> int:
+        """Character offset where the tokens up to ``end`` (exclusive) stop, as ``Span.end_char``."""
+        return self.idx[end - 1] + len(self.text[end - 1])
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` without making the Span and its Token objects."""
+        return self.whole[self.idx[start]:self.end_char(end)] if end > start else ""
+
+    def in_body(self, start_char: int, end_char: int) -> bool:
+        """:func:`in_body` on the body read once (each ``doc._`` read makes an Underscore object)."""
+        if self.body is None:
+            return True
+        if self._body_index is None:
+            self._body_index = _reach_index(self.body)
+        starts, reach = self._body_index
+        k = bisect_right(starts, start_char)   # the body spans starting at or before start_char ...
+        return k > 0 and reach[k - 1] >= end_char   # ... and whether one of them reaches end_char
+
+    def paragraph_of(self, char: int) -> int:
+        """:func:`paragraph_of` on the body read once."""
+        for i, (s, e) in enumerate(self.body or [(0, len(self.whole))]):
+            if s <= char < e:
+                return i
+        return -1
 
     def sentences(self) -> list[tuple[int, int, int, int]]:
         """``(first token, end token, start char, end char)`` of each sentence, from ``kg_sentences``'
@@ -128,11 +177,20 @@ class Tokens:
             bounds = []
             for k, start in enumerate(starts):
                 end = starts[k + 1] if k + 1 < len(starts) else len(self.text)
-                last = end - 1
-                bounds.append((start, end, self.idx[start], self.idx[last] + len(self.text[last])))
+                bounds.append((start, end, self.idx[start], self.end_char(end)))
             self._sentences = bounds
         return self._sentences
 
+
+def _reach_index(spans) -> tuple[list[int], list[int]]:
+    """The spans' starts in order, and for each the farthest end of the spans starting there or
+    before: a range lies inside one of the spans when one starting before it reaches its end."""
+    starts: list[int] = []
+    reach: list[int] = []
+    for s, e in sorted(spans):
+        starts.append(s)
+        reach.append(max(reach[-1], e) if reach else e)
+    return starts, reach
 
 
 MAX_SENTENCE_TOKENS = 150   # the longest sentence of the seed and test articles has 69
@@ -145,21 +203,22 @@ def kg_sentences(doc: Doc) -> Doc:
     """Sentence starts at every line break and body paragraph, and after ., ! or ?
     (past closing quotes) before a capital, digit or opening quote, except after
     abbreviations."""
-    text = doc.text  # Doc.text joins every token each time it is read
-    starts = {s for s, _ in (doc._.kg_body or [(0, len(text))])}
     tokens = Tokens.of(doc)
+    text = tokens.whole  # Doc.text joins every token each time it is read
+    starts = {s for s, _ in (tokens.body or [(0, len(text))])}
     words, offsets = tokens.text, tokens.idx
-    flags = numpy.full(len(doc), -1, dtype="int64")
-    if len(doc):
+    flags = [-1] * len(words)     # a list: item access on a numpy array is slow in a Python loop
+    if words:
         flags[0] = 1
     for i in range(1, len(words)):
         word, prev = words[i], words[i - 1]
         if not word.strip():
             continue
-        gap = text[offsets[i - 1] + len(prev): offsets[i]]
-        if "\n" in gap or "\n" in prev or offsets[i] in starts:
+        if "\n" in prev or offsets[i] in starts or "\n" in text[offsets[i - 1] + len(prev): offsets[i]]:
             flags[i] = 1
             continue
+        if prev not in ENDERS and prev not in CLOSERS:
+            continue    # most words: no sentence end before them (the walk below would stop at once)
         j = i - 1
         while j > 0 and words[j] in CLOSERS:
             j -= 1
@@ -175,8 +234,9 @@ def kg_sentences(doc: Doc) -> Doc:
             current = i
         tokens.sent_start.append(current)
     # one array write: setting token.is_sent_start one by one rescans the doc each time
-    if len(doc):
-        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]
+    if words:
+        array = numpy.array(flags, dtype="int64").astype("uint64").reshape(-1, 1)
+        doc.from_array([SENT_START], array)  # type: ignore[arg-type]
     return doc
 
 
@@ -184,12 +244,12 @@ def _char_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
-def _sentence_texts(doc: Doc):
+def _sentence_texts(tokens: Tokens):
     """(sentence start char, sentence text) for the sentences inside the body."""
-    whole = doc.text          # made once: Span.text joins the tokens anew each time
-    for _start, _end, start_char, end_char in Tokens.of(doc).sentences():
+    whole = tokens.whole          # Span.text would join the tokens anew each time
+    for _start, _end, start_char, end_char in tokens.sentences():
         text = whole[start_char:end_char]
-        if text.strip() and in_body(doc, start_char, start_char + len(text.rstrip())):
+        if text.strip() and tokens.in_body(start_char, start_char + len(text.rstrip())):
             yield start_char, text
 
 
@@ -198,7 +258,7 @@ def kg_quantities(doc: Doc) -> Doc:
     """Troop figures as ``doc.spans["kg_quantities"]``; ``span._.kg_value`` is ``(min, max, unit)``."""
     lang = doc._.kg_lang or doc.lang_
     spans = []
-    for offset, text in _sentence_texts(doc):
+    for offset, text in _sentence_texts(Tokens.of(doc)):
         for q in find_quantities(text, lang):
             span = _char_span(doc, offset + q.start, offset + q.end, q.unit)
             if span is not None:
@@ -212,9 +272,10 @@ def kg_quantities(doc: Doc) -> Doc:
 def kg_times(doc: Doc) -> Doc:
     """Dates as ``doc.spans["kg_times"]``; ``span._.kg_value`` is the ISO value."""
     lang = doc._.kg_lang or doc.lang_
+    published = doc._.kg_published    # read once: each doc._ read makes an Underscore object
     spans = []
-    for offset, text in _sentence_texts(doc):
-        for t in find_times(text, lang, doc._.kg_published):
+    for offset, text in _sentence_texts(Tokens.of(doc)):
+        for t in find_times(text, lang, published):
             span = _char_span(doc, offset + t.start, offset + t.end, "TIME")
             if span is not None:
                 span._.kg_value = t.value
@@ -241,14 +302,14 @@ class CueTagger:
             self.cues.add("claim:" + predicate, [nlp.make_doc(" ".join(tokens))])
 
     def __call__(self, doc: Doc) -> Doc:
+        tokens = Tokens.of(doc)
         triggers = []
-        for match_id, start, end in self.triggers(doc):
-            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
-            if not in_body(doc, span.start_char, span.end_char):
+        for _match_id, start, end in self.triggers(doc):
+            if not tokens.in_body(tokens.idx[start], tokens.end_char(end)):
                 continue
-            trig = self.lexicon.triggers[tuple(t.lower() for t in span.text.split())]
+            trig = self.lexicon.triggers[tuple(t.lower() for t in tokens.span_text(start, end).split())]
+            span = Span(doc, start, end, label=trig.relation)
             span._.kg_trigger = trig
-            span.label_ = trig.relation
             triggers.append(span)
         doc.spans["kg_triggers"] = triggers
         cues = []
@@ -263,11 +324,146 @@ def make_cue_tagger(nlp: Language, name: str, lang: str) -> CueTagger:
     return CueTagger(nlp, lang)
 
 
+def _affix_length(search: Callable[[str], re.Match[str] | None] | None, text: str) -> int:
+    """What ``Tokenizer.find_prefix``/``find_suffix`` return, without a tokenizer."""
+    match = search(text) if search is not None else None
+    return match.end() - match.start() if match is not None else 0
+
+
+def _pieces(text: str, matches: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """The character ranges ``Tokenizer._attach_tokens`` makes of ``text`` with these infix
+    matches: the text between matches, the non-empty matches, a match at 0 left in its piece."""
+    pieces, start = [], 0
+    for match in matches:
+        if match.start() == 0:
+            continue
+        if match.start() != start:
+            pieces.append((start, match.start()))
+        if match.start() != match.end():
+            pieces.append((match.start(), match.end()))
+        start = match.end()
+    if start < len(text):
+        pieces.append((start, len(text)))
+    return pieces
+
+
+class _Cut:
+    """An empty infix match: the tokenizer cuts the text there and adds no token."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def start(self) -> int:
+        return self.at
+
+    def end(self) -> int:
+        return self.at
+
+
+class WholeWordInfixes:
+    """The infix regex's ``finditer``, except that no infix splits a word of ``words``.
+
+    This does what a spaCy special case ``{word: [{ORTH: word}]}`` does for a word
+    without prefix or suffix: the word alone, or left when prefixes and suffixes
+    are split off, stays one token; and where infixes cut a longer string into
+    pieces, runs of pieces that spell such a word (as its own pieces, the longest
+    and then the leftmost run first) become one token again, as spaCy's special-case
+    matcher does. The cuts are then given as empty matches at the token boundaries.
+
+    ``Tokenizer.to_bytes`` keeps only ``pattern``: a tokenizer read back from bytes
+    splits these words again.
+    """
+
+    def __init__(self, regex: re.Pattern[str], words: frozenset[str],
+                 whole: list[Callable[[str], Any] | None]) -> None:
+        self.regex = regex
+        self.pattern = regex.pattern
+        self.words = words
+        self.whole = [match for match in whole if match is not None]
+        self.longest = max(map(len, words), default=0)
+        self._own: dict[str, list[str]] = {}
+
+    def own_pieces(self, word: str) -> list[str]:
+        """The word's pieces when it stands alone, as spaCy's special-case matcher has them."""
+        if word not in self._own:
+            if any(match(word) for match in self.whole):    # token_match, url_match
+                self._own[word] = [word]
+            else:
+                self._own[word] = [word[s:e] for s, e in _pieces(word, list(self.regex.finditer(word)))]
+        return self._own[word]
+
+    def finditer(self, text: str) -> list[re.Match[str]] | list[_Cut]:
+        matches = list(self.regex.finditer(text))
+        if not matches:
+            return matches
+        pieces = _pieces(text, matches)
+        runs = []
+        for i in range(len(pieces)):
+            start = pieces[i][0]
+            for j in range(i + 2, len(pieces) + 1):
+                end = pieces[j - 1][1]
+                if end - start > self.longest:
+                    break
+                word = text[start:end]
+                if word in self.words and self.own_pieces(word) == [text[s:e] for s, e in pieces[i:j]]:
+                    runs.append((i, j))
+        if not runs:
+            return matches
+        # spaCy's Tokenizer._filter_special_spans: a run is kept unless its first or last piece
+        # lies in a run seen before it; a dropped run still counts as seen
+        runs.sort(key=lambda run: (run[0] - run[1], run[0]))
+        seen: set[int] = set()
+        joined: set[int] = set()
+        for i, j in runs:
+            if i not in seen and j - 1 not in seen:
+                joined.update(range(i + 1, j))
+            seen.update(range(i, j))
+        return [_Cut(pieces[k][0]) for k in range(1, len(pieces)) if k not in joined]
+
+
+@spacy.registry.tokenizers("kg.Tokenizer.v1")
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """spaCy's tokenizer for the language, with its one-token exceptions kept whole by the
+    infix finder instead of as special cases; the tokens are the same.
+
+    spaCy's Indonesian exceptions are ~16,000 words, nearly all reduplications
+    ("anak-anak"), and loading them as special cases takes seconds (each makes
+    lexemes, runs the affix rules and flushes the cache). Exceptions with more
+    than one token, a NORM, whitespace, a prefix or a suffix stay special cases.
+    """
+
+    def tokenizer_factory(nlp: Language) -> Tokenizer:
+        defaults = nlp.Defaults
+        prefix_search = spacy.util.compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None
+        suffix_search = spacy.util.compile_suffix_regex(defaults.suffixes).search if defaults.suffixes else None
+        infixes = spacy.util.compile_infix_regex(defaults.infixes) if defaults.infixes else None
+        rules, words = {}, []
+        for text, tokens in (defaults.tokenizer_exceptions or {}).items():
+            if (infixes is not None and len(tokens) == 1 and intify_attrs(tokens[0]) == {ORTH: text}
+                    and not any(ch.isspace() for ch in text)
+                    and not _affix_length(prefix_search, text) and not _affix_length(suffix_search, text)):
+                words.append(text)
+            else:
+                rules[text] = tokens
+        whole = [defaults.token_match, defaults.url_match]
+        infix_finditer = WholeWordInfixes(infixes, frozenset(words), whole).finditer if infixes is not None else None
+        return Tokenizer(nlp.vocab, rules=rules, prefix_search=prefix_search, suffix_search=suffix_search,
+                         infix_finditer=infix_finditer, token_match=defaults.token_match,
+                         url_match=defaults.url_match)
+
+    return tokenizer_factory
+
+
+BLANK_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "kg.Tokenizer.v1"}}}
+
+
 def make_pipeline(lang: str, *, model: str | None = None) -> Language:
     """A pipeline for ``lang`` (``id`` or ``en``): blank, or an installed trained ``model``."""
     from kg import entities, mentions, relations  # noqa: F401 - registers the factories
 
-    nlp = spacy.load(model, exclude=["ner"]) if model else spacy.blank(lang)
+    nlp = spacy.load(model, exclude=["ner"]) if model else spacy.blank(lang, config=BLANK_CONFIG)
     for existing in ("senter", "sentencizer", "parser"):
         if existing in nlp.pipe_names and existing != "parser":
             nlp.remove_pipe(existing)
