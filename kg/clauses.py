@@ -8,6 +8,7 @@ Blank spaCy pipelines have no parser, so clauses are cut at boundary words
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -51,6 +52,18 @@ PLACE_WORDS = {"wilayah", "kawasan", "daerah", "perbatasan", "provinsi", "kota",
 POSSESSIVE = {"'s", "’s", "'", "’"}
 
 
+def _index_cues(cue_starts: dict[int, list[tuple[str, int]]]) -> dict[str, tuple[list[int], list[tuple[int, int]]]]:
+    """Per cue list, its cues' ``(start, end)`` in token order (and their starts, to bisect): a search
+    then need not look up every token of its range."""
+    index: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
+    for i in sorted(cue_starts):
+        for label, end in cue_starts[i]:
+            starts, cues = index.setdefault(label, ([], []))
+            starts.append(i)
+            cues.append((i, end))
+    return index
+
+
 @dataclass
 class Sentence:
     """Token-indexed view of one sentence for the relation rules."""
@@ -70,21 +83,34 @@ class Sentence:
     triggers: list[Span] = field(default_factory=list)
     doc_mentions: list[Span] = field(default_factory=list)
 
-    end: int = field(init=False, default=0)
+    mention_ids: dict[int, str | None] = field(default_factory=dict)   # id(mention) -> its entity
 
-    @property
-    def start(self) -> int:
-        return self.span.start
+    start: int = field(init=False, default=0)    # the span's, read once
+    end: int = field(init=False, default=0)
+    # The searches below only read what kg_relations put in the fields above before its rules ran,
+    # so what they find once holds for the sentence: cue_starts by list name, and the clause
+    # boundaries of the sentence (is_boundary), for speech verbs counting or not.
+    _cue_index: dict[str, tuple[list[int], list[tuple[int, int]]]] | None = field(
+        init=False, default=None, repr=False)
+    _boundaries: dict[bool, list[int]] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self.start = self.span.start
         end = self.span.end
-        while end > self.span.start and self.tok.space[end - 1]:
+        while end > self.start and self.tok.space[end - 1]:
             end -= 1
         self.end = end
 
     # -- lookups --------------------------------------------------------------------
     def entity(self, mention: Span | None) -> EntityInfo | None:
-        return self.entities.get(mention._.kg_entity) if mention is not None else None
+        if mention is None:
+            return None
+        # the entity ids kg_relations read once (each span._ read makes an Underscore object)
+        try:
+            ident = self.mention_ids[id(mention)]
+        except KeyError:
+            ident = mention._.kg_entity
+        return self.entities.get(ident) if ident is not None else None
 
     def has_cue(self, i: int, name: str) -> bool:
         return name in self.cue_cover.get(i, ())
@@ -97,8 +123,15 @@ class Sentence:
         return None
 
     def cues_between(self, name: str, start: int, end: int) -> list[tuple[int, int]]:
-        return [(i, e) for i in range(max(start, self.start), min(end, self.end))
-                for label, e in self.cue_starts.get(i, ()) if label == name]
+        """``(start, end)`` of the cues of that list starting in ``[start, end)`` of the sentence,
+        in token order."""
+        if self._cue_index is None:
+            self._cue_index = _index_cues(self.cue_starts)
+        starts, cues = self._cue_index.get(name, ((), ()))
+        lo, hi = max(start, self.start), min(end, self.end)
+        if not cues or lo >= hi:
+            return []
+        return cues[bisect_left(starts, lo):bisect_left(starts, hi)]
 
     def is_boundary(self, i: int, *, speech: bool = True) -> bool:
         text = self.tok.text[i]
@@ -120,12 +153,26 @@ class Sentence:
         if i < self.start:
             return None
         word = self.tok.lower[i]
-        if word in PREPOSITIONS[self.lang] or word in self.lex.single_words("attribution"):
+        if word in PREPOSITIONS[self.lang] or (word,) in self.lex.cue("attribution"):   # a one-word entry
             return word
         return None
 
     def clause(self, i: int, *, speech: bool = True) -> tuple[int, int]:
         """Token range of the clause around ``i``: from the last boundary before it to the next."""
+        if not self.start <= i < self.end:
+            return self._scan_clause(i, speech)
+        bounds = self._boundaries.get(speech)
+        if bounds is None:
+            bounds = self._boundaries[speech] = [j for j in range(self.start, self.end)
+                                                 if self.is_boundary(j, speech=speech)]
+        before = bisect_left(bounds, i)     # how many boundaries lie left of i
+        after = bisect_right(bounds, i)     # the first boundary right of i
+        left = bounds[before - 1] + 1 if before else self.start
+        right = bounds[after] if after < len(bounds) else self.end
+        return left, right
+
+    def _scan_clause(self, i: int, speech: bool) -> tuple[int, int]:
+        """:meth:`clause` by walking to the boundaries, for a token outside the sentence."""
         left = i
         while left > self.start and not self.is_boundary(left - 1, speech=speech):
             left -= 1

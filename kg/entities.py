@@ -78,6 +78,7 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         entities: dict[str, EntityInfo] = {}
         mentions = list(doc.spans["kg_mentions"])
+        tok = Tokens.of(doc)
         keep: list[Span] = []
         persons: list[tuple[Span, EntityInfo]] = []
         acronyms: dict[str, EntityInfo] = {}
@@ -92,13 +93,13 @@ class EntityResolver:
             return entities[key]
 
         for span in mentions:
-            text = clean_label(span.text)
+            text = clean_label(tok.span_text(span.start, span.end))
             kind = span._.kg_kind or ""
             info: EntityInfo | None = None
             as_government = False
             if span.kb_id_:
                 key = span.kb_id_
-                if kind.startswith("metonym:") and self._acts(doc, span):
+                if kind.startswith("metonym:") and self._acts(tok, span):
                     key = kind.split(":", 1)[1]
                     as_government = True
                 info = info_for(key)
@@ -124,7 +125,7 @@ class EntityResolver:
             keep.append(span)
             if info.type == "Person":
                 persons.append((span, info))
-            acro = self._acronym(doc, span)
+            acro = self._acronym(tok, span)
             if acro:
                 info.add_name(acro)
                 acronyms.setdefault(acro, info)
@@ -133,28 +134,30 @@ class EntityResolver:
         for span in doc.spans.get("kg_nested", []):
             info = info_for(span.kb_id_) if span.kb_id_ else None
             if info is not None:
-                info.add_name(clean_label(span.text))
+                info.add_name(clean_label(tok.span_text(span.start, span.end)))
                 span._.kg_entity = info.id
                 nested.append(span)
                 # an organisation named after its country belongs to it
+                if info.type != "Country":
+                    continue
                 for outer in keep:
-                    owner = entities.get(outer._.kg_entity)
-                    if (outer.start <= span.start and span.end <= outer.end and owner is not None
-                            and owner.key is None and owner.country is None and info.type == "Country"):
-                        owner.country = info.country
+                    if outer.start <= span.start and span.end <= outer.end:
+                        owner = entities.get(outer._.kg_entity)
+                        if owner is not None and owner.key is None and owner.country is None:
+                            owner.country = info.country
         doc.spans["kg_mentions"] = keep
         doc.spans["kg_nested"] = nested + metonyms
         doc._.kg_entities = entities
         return doc
 
-    def _acts(self, doc: Doc, span: Span) -> bool:
+    def _acts(self, tok: Tokens, span: Span) -> bool:
         """A capital acts as its government when a speech or action verb follows closely."""
-        for tok in doc[span.end: min(len(doc), span.end + ACTOR_WINDOW)]:
-            if tok.lower_ in self.actor_words:
+        for i in range(span.end, min(len(tok.text), span.end + ACTOR_WINDOW)):
+            if tok.lower[i] in self.actor_words:
                 return True
-            if tok.is_punct and tok.text not in (",",):
+            if tok.punct[i] and tok.text[i] not in (",",):
                 break
-        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+        prev = tok.lower[span.start - 1] if span.start > 0 else ""
         return prev in ("pihak", "pemerintah", "rezim", "regime")
 
     def _resolve_short(self, text: str, persons, entities) -> EntityInfo | None:
@@ -194,10 +197,10 @@ class EntityResolver:
         return entities[ident]
 
     @staticmethod
-    def _acronym(doc: Doc, span: Span) -> str | None:
+    def _acronym(tok: Tokens, span: Span) -> str | None:
         """The acronym in brackets right after a name: "Badan Intelijen Nasional (NIS)"."""
-        if span.end + 2 < len(doc) and doc[span.end].text == "(" and doc[span.end + 2].text == ")":
-            acro = doc[span.end + 1].text
+        if span.end + 2 < len(tok.text) and tok.text[span.end] == "(" and tok.text[span.end + 2] == ")":
+            acro = tok.text[span.end + 1]
             if acro.isupper() and 2 <= len(acro) <= 8:
                 return acro
         return None

@@ -75,10 +75,13 @@ class Extractor:
         # so a nested span names its entity by its kb id (a catalogue key is the entity's id)
         spans = [(m, m._.kg_entity) for m in doc.spans["kg_mentions"]]
         spans += [(m, m.kb_id_) for m in doc.spans["kg_nested"]]
+        tokens = Tokens.of(doc)
         for span, ident in spans:
             if ident in records:
                 used.add(ident)
-                mentions.append(Mention(records[ident].iri, span.start_char, span.end_char, span.text))
+                # the text from the token lists: Span.text makes a Token object of each token
+                mentions.append(Mention(records[ident].iri, span.start_char, span.end_char,
+                                        tokens.span_text(span.start, span.end)))
         facts: list[Fact] = []
         made: dict[int, Fact] = {}
 
@@ -110,7 +113,7 @@ class Extractor:
 
         for raw in doc._.kg_facts or []:
             convert(raw)
-        bounds = Tokens.of(doc).sentences()
+        bounds = tokens.sentences()
         sentences = tuple(
             (e.start, e.end) for e in (_evidence(article.text, start, end) for _s, _e, start, end in bounds)
             if e.text and any(b0 <= e.start < b1 for b0, b1 in article.body)

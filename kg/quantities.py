@@ -43,6 +43,35 @@ class _Patterns:
     vague: dict[str, tuple[int, int]]
     thousands_sep: str
     decimal_sep: str
+    # a figure holds a digit or one of these (the first piece of each number word and vague word,
+    # lower-cased); None when one is not plain ASCII, which _may_hold_figure could not look for
+    number_pieces: frozenset[str] | None = None
+
+
+_DIGIT = re.compile(r"\d")
+# the only characters outside ASCII that re.IGNORECASE matches to an ASCII letter: İ ı (i), K (k), ſ (s)
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u212a", "\u017f")
+
+
+def _first_pieces(*word_lists) -> frozenset[str] | None:
+    """The text before the first space of each entry, lower-cased; None if one is empty or not ASCII."""
+    pieces = set()
+    for words in word_lists:
+        for entry in words:
+            piece = str(entry).split(" ")[0].lower()
+            if not piece or not piece.isascii():
+                return None
+            pieces.add(piece)
+    return frozenset(pieces)
+
+
+def _may_hold_figure(text: str, pat: _Patterns) -> bool:
+    """False only when no figure can match in ``text``: it has no digit and, lower-cased, none of the
+    number words; a few substring tests, where the figure pattern tries every word of the text."""
+    if pat.number_pieces is None or _DIGIT.search(text) or any(ch in text for ch in _FOLDS_TO_ASCII):
+        return True
+    low = text.lower()   # without those characters, re.IGNORECASE matches an ASCII letter only to its cases
+    return any(piece in low for piece in pat.number_pieces)
 
 
 @functools.lru_cache(maxsize=8)
@@ -77,7 +106,7 @@ def _patterns(lang: str) -> _Patterns:
     unit = rf"\s+(?:(?:{between_words})\s+){{0,3}}(?:{'|'.join(unit_alts)})\b"
     flags = re.IGNORECASE | re.UNICODE
     return _Patterns(re.compile(figure, flags), re.compile(unit, flags), multipliers, words, vague,
-                     thousands_sep, decimal_sep)
+                     thousands_sep, decimal_sep, _first_pieces(words, vague))
 
 
 def _value(text: str, pat: _Patterns) -> float | None:
@@ -101,8 +130,8 @@ def _value(text: str, pat: _Patterns) -> float | None:
 def find_quantities(text: str, lang: str) -> list[QuantityMatch]:
     """Every figure in ``text`` that counts a unit noun (troops, workers...)."""
     pat = _patterns(lang)
-    if not pat.unit.search(text):
-        return []  # no troops, workers or soldiers named: nothing to count
+    if not pat.unit.search(text) or not _may_hold_figure(text, pat):
+        return []  # no troops, workers or soldiers named, or no number: nothing to count
     found: list[QuantityMatch] = []
     for m in pat.figure.finditer(text):
         unit_m = pat.unit.match(text, m.end())
@@ -110,7 +139,10 @@ def find_quantities(text: str, lang: str) -> list[QuantityMatch]:
             continue
         unit = next(name[2:] for name, val in unit_m.groupdict().items() if val)
         if m.group("vague"):
-            low, high = pat.vague[re.sub(r"\s+", " ", m.group("vague").lower())]
+            span = pat.vague.get(re.sub(r"\s+", " ", m.group("vague").lower()))
+            if span is None:
+                continue    # matched only through case folding ("rıbuan", dotless ı): no word of the lexicon
+            low, high = span
         else:
             a = m.group("b1") or m.group("r1") or m.group("one")
             b = m.group("b2") or m.group("r2") or a

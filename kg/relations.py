@@ -45,7 +45,7 @@ from kg.catalogue import load_catalogue
 from kg.clauses import ALLIED, BE_FORMS, POSSESSIVE, Sentence
 from kg.entities import from_catalogue
 from kg.lexicon import Trigger, load_lexicon
-from kg.nlp import Tokens, in_body, paragraph_of
+from kg.nlp import Tokens
 
 DEPLOYERS = {"Country", "Organization", "Person", "Location"}
 SPEAKERS = {"Country", "Organization", "Person", "Location"}
@@ -115,17 +115,18 @@ class RelationExtractor:
         self.catalogue = load_catalogue()
 
     # -- building the sentence views -------------------------------------------------
-    def _sentences(self, doc: Doc) -> list[Sentence]:
+    def _sentences(self, doc: Doc, mentions: list[Span], mention_ids: list[str | None]) -> list[Sentence]:
         entities = doc._.kg_entities or {}
-        mentions = sorted(doc.spans["kg_mentions"], key=lambda m: m.start)
+        ids = {id(m): ident for m, ident in zip(mentions, mention_ids, strict=True)}
+        mentions = sorted(mentions, key=lambda m: m.start)
         views = []
         by_sent: dict[int, Sentence] = {}
         tokens = Tokens.of(doc)
         for start, end, start_char, _end_char in tokens.sentences():
-            if all(tokens.space[start:end]) or not in_body(doc, start_char, start_char + 1):
+            if all(tokens.space[start:end]) or not tokens.in_body(start_char, start_char + 1):
                 continue
-            view = Sentence(doc, doc[start:end], self.lang, self.lex, entities, paragraph_of(doc, start_char),
-                            tokens, doc_mentions=mentions)
+            view = Sentence(doc, doc[start:end], self.lang, self.lex, entities, tokens.paragraph_of(start_char),
+                            tokens, doc_mentions=mentions, mention_ids=ids)
             views.append(view)
             for i in range(start, end):
                 by_sent[i] = view
@@ -137,9 +138,10 @@ class RelationExtractor:
         for cue in doc.spans["kg_cues"]:
             holder = by_sent.get(cue.start)
             if holder is not None:
-                holder.cue_starts[cue.start].append((cue.label_, cue.end))
+                label = cue.label_
+                holder.cue_starts[cue.start].append((label, cue.end))
                 for i in range(cue.start, cue.end):
-                    holder.cue_cover[i].add(cue.label_)
+                    holder.cue_cover[i].add(label)
         for name, attr in (("kg_quantities", "quantities"), ("kg_times", "times"), ("kg_triggers", "triggers")):
             for span in doc.spans[name]:
                 holder = by_sent.get(span.start)
@@ -376,7 +378,10 @@ class RelationExtractor:
 
     # -- the component ----------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        sentences = self._sentences(doc)
+        # read once: iterating a SpanGroup makes new Span objects, and each span._ read an Underscore object
+        mentions = list(doc.spans["kg_mentions"])
+        mention_ids = [m._.kg_entity for m in mentions]
+        sentences = self._sentences(doc, mentions, mention_ids)
         state = ArticleState()
         for s in sentences:
             events = self._events(s, state)
@@ -388,8 +393,8 @@ class RelationExtractor:
                     self._stance(s, ev, state, events)
         for s in sentences:
             self._presence(s, s.start, s.end, state, [], relaxed=False)
-        self._fill_destinations(doc, state)
-        self._entail_countries(doc, state)
+        self._fill_destinations(doc, state, mention_ids)
+        self._entail_countries(doc, state, mention_ids)
         doc._.kg_facts = self._dedup(state.facts)
         return doc
 
@@ -677,13 +682,13 @@ class RelationExtractor:
                     time=time, confidence=_clamp(conf), hedged=hedged, token=ev.verb,
                 ))
 
-    def _fill_destinations(self, doc: Doc, state: ArticleState) -> None:
+    def _fill_destinations(self, doc: Doc, state: ArticleState, mention_ids: list[str | None]) -> None:
         """A deployment without a named destination goes where the article's others go, or, for a
-        claim, to the place the article names most."""
+        claim, to the place the article names most (``mention_ids``: the entity of each mention)."""
         explicit = [f for f in state.facts if f.predicate == "deploys" and f.object]
         overall = Counter(f.object for f in explicit)
-        places = Counter(m._.kg_entity for m in doc.spans["kg_mentions"]
-                         if (doc._.kg_entities.get(m._.kg_entity) or _NONE).type == "Location")
+        entities = doc._.kg_entities
+        places = Counter(e for e in mention_ids if (entities.get(e) or _NONE).type == "Location")
         claimed = {id(f.claim) for f in state.facts if f.claim is not None}
         keep = []
         for fact in state.facts:
@@ -698,10 +703,10 @@ class RelationExtractor:
             keep.append(fact)
         state.facts = keep
 
-    def _entail_countries(self, doc: Doc, state: ArticleState) -> None:
+    def _entail_countries(self, doc: Doc, state: ArticleState, mention_ids: list[str | None]) -> None:
         """Troops sent to Kursk are sent to Russia, when the article names Russia."""
         entities = doc._.kg_entities
-        named = {m._.kg_entity for m in doc.spans["kg_mentions"]}
+        named = set(mention_ids)
         by_iso = {e.country: e.id for e in entities.values() if e.type == "Country" and e.id in named}
         extra = []
         for fact in state.facts:

@@ -71,10 +71,62 @@ def _year_for(month: int, day: int | None, pub: dt.date | None) -> int | None:
 
 
 Handler = Callable[[re.Match, "dt.date | None"], "str | None"]
+Words = frozenset[str] | None
+
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+# the only characters outside ASCII that re.IGNORECASE matches to an ASCII letter: İ ı (i), K (k), ſ (s)
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u212a", "\u017f")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A date pattern, its handler, and what a text needs before the pattern is worth running.
+
+    Every word list of a pattern stands between spaces, the pattern's edges or punctuation, so a
+    text it matches in holds, as a whole ``\\w+`` word, the first word of one entry of each list in
+    ``needs`` (:func:`_first_words`), and a digit if ``digit``. Checking that on the text's set of
+    words is far cheaper than running the pattern, and most patterns need words most sentences lack.
+    """
+
+    pattern: re.Pattern
+    handler: Handler
+    needs: tuple[Words, ...] = ()
+    digit: bool = False
+
+    def may_match(self, words: frozenset[str] | None, has_digit: bool) -> bool:
+        """False only when the pattern cannot match a text with these words (None: unknown)."""
+        if words is None:
+            return True
+        if self.digit and not has_digit:
+            return False
+        return all(need is None or not need.isdisjoint(words) for need in self.needs)
+
+
+def _first_words(*word_lists) -> Words:
+    """The first word of each entry, lower-cased; None when an entry has no ASCII first word, which
+    :meth:`_Rule.may_match` could not look for (re.IGNORECASE folds more than ``str.lower``)."""
+    firsts = set()
+    for words in word_lists:
+        for entry in words:
+            first = _WORD.search(str(entry))
+            if first is None or not first.group(0).isascii():
+                return None
+            firsts.add(first.group(0).lower())
+    return frozenset(firsts)
+
+
+def _text_words(text: str) -> frozenset[str] | None:
+    """The whole words of ``text``, lower-cased, for :meth:`_Rule.may_match`; None when the text holds
+    a character re.IGNORECASE matches to an ASCII letter (every rule is run on such a text)."""
+    if any(ch in text for ch in _FOLDS_TO_ASCII):
+        return None
+    # lower-casing keeps every other character one character, and a word character a word character
+    return frozenset(_WORD.findall(text.lower()))
 
 
 @functools.lru_cache(maxsize=8)
-def _rules(lang: str) -> list[tuple[re.Pattern, Handler]]:
+def _rules(lang: str) -> list[_Rule]:
     d = load_lexicon(lang).dates
     months = {k.lower(): int(v) for k, v in d["months"].items()}
     weekdays = {k.lower(): int(v) for k, v in d["weekdays"].items()}
@@ -116,6 +168,15 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Handler]]:
             return _ym(pub.year if month < pub.month else pub.year - 1, month)
         year = _year_for(month, None, pub)
         return _ym(year, month) if year else None
+
+    def month_ref(m, pub):
+        # "last March", "Mei ini": the month named after the word, before the article or in its year
+        if pub is None:
+            return None
+        month = month_of(m)
+        if re.fullmatch(past, m.group("which").lower()):
+            return _ym(pub.year if month < pub.month else pub.year - 1, month)
+        return _ym(pub.year, month)
 
     def year_only(m, pub):
         return m.group("year")
@@ -172,30 +233,51 @@ def _rules(lang: str) -> list[tuple[re.Pattern, Handler]]:
 
     day = r"(?P<day>[0-3]?\d)"
     year4 = r"(?P<year>(?:19|20)\d{2})"
-    rules: list[tuple[str, Handler]] = [
-        (r"(?P<year>(?:19|20)\d{2})-(?P<mon>[01]\d)-(?P<day>[0-3]\d)", iso),
-        (rf"(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year4}", numeric),
-        (rf"(?:(?:{wd_re}),?\s+)?{day}\s+(?P<month>{month_re})\.?(?:\s+{year4})?", dmy),
-        (rf"(?P<month>{month_re})\.?\s+{day}(?:st|nd|rd|th)?(?:,?\s+{year4})?", dmy),
-        (rf"(?P<month>{month_re})\.?,?\s+{year4}", month_year),
+    # what each pattern needs in a text: its word lists (see _Rule), the rarest first, and whether it has a digit
+    w_month, w_wd, w_season = _first_words(months), _first_words(weekdays), _first_words(seasons)
+    w_ref = _first_words(d["past"], d["this"])
+    w_ref_next = _first_words(d["past"], d["this"], d["next"])
+    w_year, w_monthw = _first_words(d["year_words"]), _first_words(d["month_words"])
+    w_week = _first_words(d["week_words"])
+    rules: list[tuple[str, Handler, tuple[Words, ...], bool]] = [
+        (r"(?P<year>(?:19|20)\d{2})-(?P<mon>[01]\d)-(?P<day>[0-3]\d)", iso, (), True),
+        (rf"(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/{year4}", numeric, (), True),
+        (rf"(?:(?:{wd_re}),?\s+)?{day}\s+(?P<month>{month_re})\.?(?:\s+{year4})?", dmy, (w_month,), True),
+        (rf"(?P<month>{month_re})\.?\s+{day}(?:st|nd|rd|th)?(?:,?\s+{year4})?", dmy, (w_month,), True),
+        (rf"(?P<month>{month_re})\.?,?\s+{year4}", month_year, (w_month,), True),
         (rf"(?:(?:{month_w})\s+)?(?P<month>{month_re})(?P<rel>\s+(?:(?:{year_w})\s+(?:{past}|{this})"
-         rf"|(?:{past}|{this})\s+(?:{year_w})|(?:{past})))?", month_rel),
-        (rf"(?:{past}|{this})\s+(?P<month>{month_re})", month_rel),
-        (rf"(?:(?:{year_w})\s+|(?:pada|sejak|hingga|in|since|until|by|of)\s+){year4}", year_only),
-        (rf"(?:(?:{early})\s+)?(?:{year_w})\s+(?:yang\s+)?(?P<which>{past}|{this}|{nxt})", rel_year),
-        (rf"(?:(?:{early})\s+)?(?P<which>{past}|{this}|{nxt})\s+(?:{year_w})", rel_year),
-        (rf"(?:{month_w})\s+(?:yang\s+)?(?P<which>{past}|{this})", rel_month),
-        (rf"(?P<which>{past}|{this})\s+(?:{month_w})", rel_month),
-        (rf"(?:{week_w})\s+(?:yang\s+)?(?P<which>{past}|{this})", rel_week),
-        (rf"(?P<which>{past}|{this})\s+(?:{week_w})", rel_week),
-        (rf"(?P<season>{season_re})\s+(?:yang\s+)?(?P<which>{past}|{this})", season),
-        (rf"(?P<which>{past}|{this})\s+(?P<season>{season_re})", season),
-        (rf"(?:(?:hari|on)\s+)?(?P<wd>{wd_re})", weekday),
-        (rf"(?:{yesterday})", one_day(-1)),
-        (rf"(?:{today})", one_day(0)),
+         rf"|(?:{past}|{this})\s+(?:{year_w})|(?:{past})))?", month_rel, (w_month,), False),
+        (rf"(?P<which>{past}|{this})\s+(?P<month>{month_re})", month_ref, (w_month, w_ref), False),
+        (rf"(?:(?:{year_w})\s+|(?:pada|sejak|hingga|in|since|until|by|of)\s+){year4}", year_only, (), True),
+        (rf"(?:(?:{early})\s+)?(?:{year_w})\s+(?:yang\s+)?(?P<which>{past}|{this}|{nxt})", rel_year,
+         (w_year, w_ref_next), False),
+        (rf"(?:(?:{early})\s+)?(?P<which>{past}|{this}|{nxt})\s+(?:{year_w})", rel_year, (w_year, w_ref_next), False),
+        (rf"(?:{month_w})\s+(?:yang\s+)?(?P<which>{past}|{this})", rel_month, (w_monthw, w_ref), False),
+        (rf"(?P<which>{past}|{this})\s+(?:{month_w})", rel_month, (w_monthw, w_ref), False),
+        (rf"(?:{week_w})\s+(?:yang\s+)?(?P<which>{past}|{this})", rel_week, (w_week, w_ref), False),
+        (rf"(?P<which>{past}|{this})\s+(?:{week_w})", rel_week, (w_week, w_ref), False),
+        (rf"(?P<season>{season_re})\s+(?:yang\s+)?(?P<which>{past}|{this})", season, (w_season, w_ref), False),
+        (rf"(?P<which>{past}|{this})\s+(?P<season>{season_re})", season, (w_season, w_ref), False),
+        (rf"(?:(?:hari|on)\s+)?(?P<wd>{wd_re})", weekday, (w_wd,), False),
+        (rf"(?:{yesterday})", one_day(-1), (_first_words(d["yesterday"]),), False),
+        (rf"(?:{today})", one_day(0), (_first_words(d["today"]),), False),
     ]
     flags = re.IGNORECASE | re.UNICODE
-    return [(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags), handler) for pattern, handler in rules]
+    return [_Rule(re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", flags), handler, needs, digit)
+            for pattern, handler, needs, digit in rules]
+
+
+@functools.lru_cache(maxsize=8)
+def _wordless(lang: str) -> Words:
+    """The words one of which a text without a digit needs for any rule to match it (None: unknown)."""
+    firsts: set[str] = set()
+    for rule in _rules(lang):
+        if rule.digit:
+            continue
+        if not rule.needs or rule.needs[0] is None:
+            return None
+        firsts |= rule.needs[0]
+    return frozenset(firsts)
 
 
 @functools.lru_cache(maxsize=8)
@@ -211,13 +293,20 @@ def _hint(lang: str) -> re.Pattern:
 
 def find_times(text: str, lang: str, published: str | None = None) -> list[TimeMatch]:
     """Every date expression in ``text`` with its ISO value, longest matches first, no overlaps."""
-    if not _hint(lang).search(text):
+    words, has_digit = _text_words(text), _DIGIT.search(text) is not None
+    wordless = _wordless(lang)
+    if words is not None and not has_digit and wordless is not None and words.isdisjoint(wordless):
+        return []   # most sentences: no digit, no date word
+    rules = [rule for rule in _rules(lang) if rule.may_match(words, has_digit)]
+    # the hint passes at any digit, its first alternative; it is slower than the test above
+    if not rules or (not has_digit and not _hint(lang).search(text)):
         return []
     pub = parse_iso(published) if published and len(published) >= 10 else None
     pub_year_only = parse_iso(published) if published and len(published) < 10 else None
     candidates: list[TimeMatch] = []
-    for pattern, handler in _rules(lang):
-        for m in pattern.finditer(text):
+    for rule in rules:
+        handler = rule.handler
+        for m in rule.pattern.finditer(text):
             raw = m.group(0)
             # "Minggu" is Sunday, "minggu" a week: weekday names must be capitalised
             if handler.__name__ == "weekday" and (

@@ -135,3 +135,38 @@ def test_huge_lines_and_pathological_punctuation(extractor, body) -> None:
 def test_text_longer_than_an_article_is_refused_in_one_line():
     with pytest.raises(IngestError, match=r"huge.txt: 1,000,001 characters, more than one article"):
         parse_text("x" * (MAX_CHARS + 1), "huge.txt")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("id", "SEOUL, KOMPAS.com – Korea Utara (Korut) mengirim 10.000 tentara\n\nke Rusia,” kata NIS.  Ini 2024-an."),
+    ("en", "North Korea's troops — about 1,500 — were sent to Kursk.\nU.S. officials said so ( 3 )  twice."),
+])
+def test_token_lists_are_the_tokens(extractor, lang, text) -> None:
+    """kg.nlp.Tokens reads the doc in one array; its lists are what the Token objects say."""
+    from kg.nlp import Tokens, make_doc
+
+    nlp = extractor.pipeline(lang)
+    doc = nlp(make_doc(nlp, text, lang=lang))
+    tokens = Tokens.of(doc)
+    assert tokens.whole == doc.text
+    expected = [[t.text for t in doc], [t.lower_ for t in doc], [bool(t.whitespace_) for t in doc],
+                [t.is_punct for t in doc], [t.like_num for t in doc], [t.is_space for t in doc],
+                [t.idx for t in doc], [t.is_alpha for t in doc], [t.is_lower for t in doc],
+                [t.is_title for t in doc], [bool(t.is_sent_start) for t in doc]]
+    starts = [bool(tokens.starts_sentence(doc, i)) for i in range(len(doc))]
+    assert [tokens.text, tokens.lower, tokens.ws, tokens.punct, tokens.num, tokens.space, tokens.idx,
+            tokens.alpha, tokens.all_lower, tokens.title, starts] == expected
+    for start, end in ((0, 3), (2, len(doc)), (4, 4)):
+        assert tokens.span_text(start, end) == doc[start:end].text
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(-5, 40)), max_size=6),
+       st.integers(-5, 100), st.integers(-5, 50))
+def test_body_test_by_bisection_is_the_plain_test(spans, start, length) -> None:
+    """Tokens.in_body bisects the body spans; it agrees with looking at each one."""
+    from kg.nlp import Tokens
+
+    body = tuple((s, s + extra) for s, extra in spans)
+    tokens = Tokens([], [], [], [], [], [], [], [], body=body)
+    end = start + length
+    assert tokens.in_body(start, end) == any(s <= start and end <= e for s, e in body)

@@ -1,7 +1,10 @@
 """Troop figures in both languages' number formats."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kg import quantities
 from kg.quantities import find_quantities
 
 
@@ -54,3 +57,40 @@ def test_language_decides_separators():
     # "3.500" is three thousand five hundred in Indonesian, three and a half in English
     assert find_quantities("3.500 tentara", "id")[0].min == 3500
     assert find_quantities("3,500 troops", "en")[0].min == 3500
+
+
+# words that make kg.quantities._may_hold_figure pass or fail, and characters re.IGNORECASE matches to
+# ASCII letters (ſ = s, ı and İ = i, K = k), which turn that test off
+FIGURE_WORDS = ["ribuan", "Ribuan", "tentara", "pasukan", "personel", "10.000", "11", "ribu", "sepuluh", "SEPULUH",
+                "ſeribu", "İni", "rıbuan", "a", "dozen", "troops", "soldiers", "thousands", "of", "Thousands",
+                "between", "and", "antara", "hingga", "-", "twenty", "puluhan", "lima", "kedua", "1,500", "1.5",
+                "million", ",", "\n"]
+
+
+def _outcome(text: str, lang: str):
+    """What find_quantities returns, or the error it raises."""
+    try:
+        return find_quantities(text, lang)
+    except Exception as exc:  # "rıbuan tentara" raises KeyError: the vague words are looked up as written
+        return repr(exc)
+
+
+def _always_scanned(text: str, lang: str):
+    """find_quantities without its cheap number test: the figure pattern runs on every text."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(quantities, "_may_hold_figure", lambda text, pat: True)
+        return _outcome(text, lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(FIGURE_WORDS), st.sampled_from([" ", "", "  "])), max_size=10),
+       st.sampled_from(["id", "en"]))
+def test_number_test_skips_only_texts_without_figures(words, lang):
+    text = "".join(word + gap for word, gap in words)
+    assert _outcome(text, lang) == _always_scanned(text, lang)
+
+
+def test_a_vague_word_matched_only_by_case_folding_is_no_figure_and_no_crash():
+    # re.IGNORECASE matches a dotless ı to i; the lexicon has no such spelling (this raised KeyError)
+    assert find_quantities("r\u0131buan tentara dikirim", "id") == []
+    assert [(q.min, q.max) for q in find_quantities("ribuan tentara dikirim", "id")] != []

@@ -175,3 +175,25 @@ def test_evidence_offsets_are_exact(extract):
     assert result.facts
     for fact in result.facts:
         assert text[fact.evidence.start:fact.evidence.end] == fact.evidence.text
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("id", "Korea Utara mengerahkan ribuan tentara ke Rusia, kata NIS; Moskow membantah klaim tersebut. "
+           "“Kami tidak mengirim pasukan,” ujar juru bicara Kremlin Dmitry Peskov kepada wartawan di Moskow."),
+    ("en", "North Korea has dispatched about 1,500 soldiers to Russia, the NIS said: Moscow denied it. "
+           "“We sent no troops,” Kremlin spokesman Dmitry Peskov told reporters in Moscow; Seoul disagreed."),
+])
+def test_clauses_found_once_are_the_clauses_walked(extractor, lang, text):
+    """Sentence.clause looks its boundaries up (found once per sentence); walking to them gives the same."""
+    from kg.nlp import make_doc
+
+    nlp = extractor.pipeline(lang)
+    doc = nlp(make_doc(nlp, text, lang=lang))
+    relations = nlp.get_pipe("kg_relations")
+    mentions = list(doc.spans["kg_mentions"])
+    sentences = relations._sentences(doc, mentions, [m._.kg_entity for m in mentions])
+    assert sentences
+    for s in sentences:
+        for i in range(s.start, s.end):
+            for speech in (True, False):
+                assert s.clause(i, speech=speech) == s._scan_clause(i, speech)
