@@ -57,12 +57,11 @@ def main() -> None:
 def _count_inputs(paths: tuple[Path, ...]) -> int:
     """How many articles the build will read, for the progress bar: a file each, a line
     each in JSON-lines files (counted by bytes, not parsed)."""
-    from kg.ingest import SUFFIXES
+    from kg.ingest import input_files
 
     total = 0
     for path in paths:
-        files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES] \
-            if path.is_dir() else [path]
+        files = input_files(path) if path.is_dir() else [path]
         for file in files:
             total += _lines(file) if file.suffix.lower() == ".jsonl" else 1
     return total

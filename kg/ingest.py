@@ -46,7 +46,7 @@ from kg.metadata import (
 from kg.model import Article
 from kg.vocab import article_iri, content_hash
 
-__all__ = ["SUFFIXES", "detect_language", "iter_articles", "parse_date", "parse_text", "read_article",
+__all__ = ["SUFFIXES", "detect_language", "input_files", "iter_articles", "parse_date", "parse_text", "read_article",
            "read_jsonl"]
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".json")
@@ -240,6 +240,11 @@ def _scan(folder: Path, base: Path | None) -> tuple[list[Path], list[IngestError
         found += [Path(root, f) for f in files
                   if not f.startswith(".") and f.lower().endswith(SUFFIXES)]
     return sorted(found, key=lambda p: p.as_posix()), problems
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The files a build reads under ``folder``: article suffixes, hidden files and folders skipped."""
+    return _scan(folder, None)[0]
 
 
 def _read_any(path: Path, base: Path | None) -> Iterator[Article | IngestError]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from kg.cruft import classify, compile_lexicon, layout
 from kg.errors import IngestError, ResourceError
-from kg.ingest import detect_language, iter_articles, parse_date, parse_text, read_article, read_jsonl
+from kg.ingest import detect_language, input_files, iter_articles, parse_date, parse_text, read_article, read_jsonl
 from kg.model import Article
 from kg.vocab import article_iri, content_hash
 
@@ -836,3 +836,12 @@ def test_seeds_end_to_end() -> None:
         for s, e in article.body:
             for cruft in ("Baca juga", "Bagikan", "SHARE", "Back to top"):
                 assert cruft not in article.text[s:e], (name, article.text[s:e])
+
+
+def test_input_files_are_those_a_build_reads(tmp_path):
+    """The progress bar counts these: hidden files and folders and other suffixes are not read."""
+    for name in ("a.txt", "b/c.html", "b/d.jsonl", ".hidden.txt", ".cache/e.txt", "notes.md"):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in input_files(tmp_path)] == ["a.txt", "b/c.html", "b/d.jsonl"]
