@@ -51,7 +51,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from kg.errors import StoreError, StoreLockedError
-from kg.vocab import KG, PREFIXES, sparql_prefixes
+from kg.vocab import PREFIXES, sparql_prefixes
 
 LOCK_NAME = "kg-build.lock"
 READERS_NAME = "kg-readers.lock"
@@ -541,12 +541,6 @@ class KGStore:
             self._store.flush()
             self._unflushed = 0
 
-    def sources(self) -> dict[str, list[StoredArticle]]:
-        """Stored articles grouped by source path."""
-        out: dict[str, list[StoredArticle]] = {}
-        for art in self.articles().values():
-            out.setdefault(art.source, []).append(art)
-        return out
 
 
 def _forget(graph: ox.NamedNode) -> str:
@@ -597,7 +591,3 @@ def _pin(snapshot: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
-
-
-def is_article_class(iri: str) -> bool:
-    return iri == str(KG.Article)
