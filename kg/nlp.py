@@ -75,23 +75,9 @@ def register_extensions() -> None:
 register_extensions()
 
 
-def in_body(doc: Doc, start_char: int, end_char: int) -> bool:
-    """True when the character range lies inside one of the article's body spans."""
-    body = doc._.kg_body
-    if body is None:
-        return True
-    return any(s <= start_char and end_char <= e for s, e in body)
-
-
-def paragraph_of(doc: Doc, char: int) -> int:
-    """Index of the body span holding ``char`` (-1 outside the body)."""
-    for i, (s, e) in enumerate(doc._.kg_body or [(0, len(doc.text))]):
-        if s <= char < e:
-            return i
-    return -1
-
-
 TOKENIZER_CACHE = 100_000
+
+
 @dataclass
 class Tokens:
     """Plain per-token lists of a doc, so the rules need not build spaCy Token objects."""
@@ -153,7 +139,8 @@ class Tokens:
         return self.whole[self.idx[start]:self.end_char(end)] if end > start else ""
 
     def in_body(self, start_char: int, end_char: int) -> bool:
-        """:func:`in_body` on the body read once (each ``doc._`` read makes an Underscore object)."""
+        """True when the character range lies inside one of the article's body spans (the body read
+        once: each ``doc._`` read makes an Underscore object)."""
         if self.body is None:
             return True
         if self._body_index is None:
@@ -163,7 +150,7 @@ class Tokens:
         return k > 0 and reach[k - 1] >= end_char   # ... and whether one of them reaches end_char
 
     def paragraph_of(self, char: int) -> int:
-        """:func:`paragraph_of` on the body read once."""
+        """Index of the body span holding ``char`` (-1 outside the body)."""
         for i, (s, e) in enumerate(self.body or [(0, len(self.whole))]):
             if s <= char < e:
                 return i

@@ -83,13 +83,8 @@ def _lit(value: str, lang: str | None = None) -> ox.Literal:
     return ox.Literal(value)
 
 
-@functools.lru_cache(maxsize=64)
-def _datatype(name: str) -> ox.NamedNode:
-    return ox.NamedNode(_XSD + name)
-
-
 def _typed(value: object, datatype: str) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_datatype(datatype))
+    return ox.Literal(str(value), datatype=_n(_XSD + datatype))
 
 
 def decimal_text(value: float) -> str:
