@@ -137,11 +137,11 @@ def write_outputs(store: KGStore, out: Path, spool: Spool | None = None) -> Outp
             open(out / "facts.jsonl", "w", encoding="utf-8") as facts:
         trig.write(trig_prefixes())
         listed = set()
-        for graph, _source in article_graphs(store):
-            listed.add(graph.value)
-            part = spool.get(graph.value) if spool else None
+        for graph in article_graphs(store):
+            listed.add(graph)
+            part = spool.get(graph) if spool else None
             if part is None:
-                part = article_output(graph.value, store.quads(graph.value))
+                part = article_output(graph, store.quads(graph))
             trig.write(part.trig)
             entities.write(part.entities)
             facts.write(part.facts)

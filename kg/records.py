@@ -46,7 +46,7 @@ _SOURCE, _MENTION, _STATEMENT, _EVIDENCE = (_KG + name for name in ("sourcePath"
 _BEGIN, _END, _ANCHOR = (_NIF + name for name in ("beginIndex", "endIndex", "anchorOf"))
 _IDENT = PREFIXES["itsrdf"] + "taIdentRef"
 
-_ARTICLES = """SELECT ?g ?source WHERE { GRAPH ?g { ?g a kg:Article ; kg:sourcePath ?source } }
+_ARTICLES = """SELECT ?g WHERE { GRAPH ?g { ?g a kg:Article ; kg:sourcePath ?source } }
 ORDER BY ?source ?g"""
 
 @dataclass
@@ -92,9 +92,9 @@ def _int(term: Any) -> int:
     return int(term.value)
 
 
-def article_graphs(store: KGStore) -> list[tuple[ox.NamedNode, str]]:
-    """The article graphs and their sources, in output order (by source, then IRI)."""
-    return [(row["g"], row["source"].value) for row in store.query(_ARTICLES)]
+def article_graphs(store: KGStore) -> list[str]:
+    """The article graphs' IRIs in output order (by source, then IRI)."""
+    return [row["g"].value for row in store.query(_ARTICLES)]
 
 
 def entity_rows(store: KGStore) -> Iterator[dict[str, Any]]:
@@ -111,8 +111,8 @@ def fact_rows(store: KGStore) -> Iterator[dict[str, Any]]:
 
 def article_rows(store: KGStore) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Per article (by source): its entity rows and its fact rows, the graph read once for both."""
-    for graph, _source in article_graphs(store):
-        yield rows_of_graph(graph.value, store.quads(graph.value))
+    for graph in article_graphs(store):
+        yield rows_of_graph(graph, store.quads(graph))
 
 
 def rows_of_graph(graph: str, quads: Iterable[ox.Quad]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -127,26 +127,23 @@ def rows_of_graph(graph: str, quads: Iterable[ox.Quad]) -> tuple[list[dict[str, 
     node = ox.NamedNode(graph)
     sources = props[node][_SOURCE] if node in props else []
     source = min(v.value for v in sources) if sources else ""
-    entities = _entities_of(props)
-    return _entity_rows(entities, graph, source), _fact_rows(props, entities, graph, source)
+    types = {subject: {t.value for t in values.get(_RDF_TYPE, ()) if isinstance(t, ox.NamedNode)}
+             for subject, values in props.items()}
+    entities = _entities_of(props, types)
+    return _entity_rows(entities, graph, source), _fact_rows(props, types, entities, graph, source)
 
 
-def _types(values: dict[str, list[Any]]) -> set[str]:
-    return {t.value for t in values.get(_RDF_TYPE, ()) if isinstance(t, ox.NamedNode)}
-
-
-def _entities_of(props: dict[Any, dict[str, list[Any]]]) -> dict[str, _Entity]:
+def _entities_of(props: dict[Any, dict[str, list[Any]]], types: dict[Any, set[str]]) -> dict[str, _Entity]:
     entities: dict[str, _Entity] = {}
     for subject, values in props.items():
-        types = _types(values)
-        if types & _TYPES.keys():
+        if types[subject] & _TYPES.keys():
             entity = entities.setdefault(subject.value, _Entity(subject.value))
-            entity.types |= types
+            entity.types |= types[subject]
             entity.labels += [(v.language or "", v.value) for v in values.get(_LABEL, ()) if isinstance(v, ox.Literal)]
             entity.names |= {v.value for v in values.get(_ALT, ()) if isinstance(v, ox.Literal)}
             entity.wikidata |= {v.value[len(_WD):] for v in values.get(_SAME_AS, ()) if v.value.startswith(_WD)}
-    for values in props.values():
-        if _MENTION not in _types(values):
+    for subject, values in props.items():
+        if _MENTION not in types[subject]:
             continue
         texts = [v.value for v in values.get(_ANCHOR, ())] or [""]
         for target in values.get(_IDENT, ()):
@@ -191,11 +188,11 @@ def _evidence_of(props: dict[Any, dict[str, list[Any]]], values: dict[str, list[
     return found
 
 
-def _fact_rows(props: dict[Any, dict[str, list[Any]]], entities: dict[str, _Entity], graph: str,
-               source: str) -> list[dict[str, Any]]:
+def _fact_rows(props: dict[Any, dict[str, list[Any]]], types: dict[Any, set[str]], entities: dict[str, _Entity],
+               graph: str, source: str) -> list[dict[str, Any]]:
     rows = []
     for subject, values in props.items():
-        if _STATEMENT not in _types(values):
+        if _STATEMENT not in types[subject]:
             continue
 
         def one(prop: str, values: dict[str, list[Any]] = values) -> Any:
