@@ -388,28 +388,21 @@ class KGStore:
                 triples = ox.serialize([q.triple for q in listed], format=ox.RdfFormat.N_TRIPLES)
                 body = triples.decode("utf-8") if triples else ""
                 self._store.update(f"{_forget(name)} ; INSERT DATA {{ {body} GRAPH {name} {{ {body} }} }}")
-            elif merge_later and self.path is not None:
-                self._log_merge(iri)        # named before the graph is in: a crash after it is repaired
-                if isinstance(quads, bytes):
-                    self._store.load(input=quads, format=ox.RdfFormat.N_QUADS)
-                    data, count = quads, quads.count(b"\n")
-                else:
-                    listed = list(quads)
-                    self._store.extend(listed)
-                    # kept as N-Quads: serialising is 4x cheaper than copying each quad in Python
-                    data, count = ox.serialize(listed, format=ox.RdfFormat.N_QUADS) or b"", len(listed)
-                self._pending.append((iri, data, list(replaces)))
-                self._written(count)
-                if len(self._pending) >= MERGE_EVERY:
-                    self.merge_pending()
-                return
-            elif isinstance(quads, bytes):
-                self._store.load(input=with_merge(quads, iri), format=ox.RdfFormat.N_QUADS)
-                count = 2 * quads.count(b"\n")
             else:
-                listed = list(quads)
-                count = 2 * len(listed)
-                self._store.extend(listed + [ox.Quad(q.subject, q.predicate, q.object) for q in listed])
+                # one path for both kinds: the default-graph copy is the N-Quads without graph terms
+                data = quads if isinstance(quads, bytes) else ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS)
+                data = data or b""
+                count = data.count(b"\n")
+                if merge_later and self.path is not None:
+                    self._log_merge(iri)        # named before the graph is in: a crash after it is repaired
+                    self._store.load(input=data, format=ox.RdfFormat.N_QUADS)
+                    self._pending.append((iri, data, list(replaces)))
+                    self._written(count)
+                    if len(self._pending) >= MERGE_EVERY:
+                        self.merge_pending()
+                    return
+                self._store.load(input=with_merge(data, iri), format=ox.RdfFormat.N_QUADS)
+                count *= 2
             for old in replaces:
                 if old != iri:
                     self.drop_article(old)
@@ -434,14 +427,14 @@ class KGStore:
         blobs = [in_default_graph(data, iri) for iri, data, _replaces in pending]
         try:
             self._store.bulk_load(b"".join(blobs), format=ox.RdfFormat.N_QUADS)
-            for iri, _data, replaces in pending:
-                for old in replaces:
-                    if old != iri:
-                        self._store.update(_forget(ox.NamedNode(old)))
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot copy articles into the default graph: {exc}") from exc
         self._written(sum(b.count(b"\n") for b in blobs))
         self._clear_merge_log()
+        for iri, _data, replaces in pending:
+            for old in replaces:
+                if old != iri:
+                    self.drop_article(old)
 
     def _clear_merge_log(self) -> None:
         if self._merge_log is not None:
