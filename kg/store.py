@@ -6,7 +6,7 @@ readers need:
 * one writer: a build holds an exclusive lock file beside the store, so a
   second ``kg build`` fails at once with a clear message;
 * atomic articles: a new article's quads go in one transaction
-  (``Store.extend``), a re-extracted one replaces its graph in one SPARQL
+  (``Store.load`` of its N-Quads), a re-extracted one replaces its graph in one SPARQL
   update, and bulk-loaded shards (``kg build --dask``) are listed in a
   journal first, so the graphs of a shard cut short by a crash are dropped
   when the store is next opened. A killed build never leaves half an
